@@ -1,0 +1,77 @@
+"""The massage therapist directory: a Flask application factory."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from directory.config import CONFIGS, Config
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Create the app from a config class (default: chosen by APP_ENV) or a mapping of overrides."""
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+        instance_path=os.environ.get("INSTANCE_PATH", os.path.join(PROJECT_ROOT, "instance")),
+    )
+    base = CONFIGS[os.environ.get("APP_ENV", "development")]
+    if isinstance(config, dict):
+        app.config.from_object(base)
+        app.config.update(config)
+    else:
+        app.config.from_object(config or base)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the shared extensions and the configured geocoder to the app."""
+    from directory.extensions import csrf, db, migrate
+    from directory.geo import build_geocoder
+    from directory.search.geocache import DatabaseGeocodeCache
+    from directory.security import register_security_headers
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
+    csrf.init_app(app)
+    app.extensions["geocoder"] = build_geocoder(
+        app.config["GEOCODER"],
+        user_agent=app.config["GEOCODER_USER_AGENT"],
+        timeout=app.config["GEOCODER_TIMEOUT"],
+        cache_store=DatabaseGeocodeCache(),
+    )
+    register_security_headers(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per feature."""
+    from directory.api.views import bp as api_bp
+    from directory.search.views import bp as search_bp
+    from directory.therapists.views import bp as therapists_bp
+
+    app.register_blueprint(search_bp)
+    app.register_blueprint(therapists_bp)
+    app.register_blueprint(api_bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Friendly HTML error pages, JSON errors under /api/."""
+    from directory.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """`flask seed` and friends."""
+    from directory.cli import register_commands as register
+
+    register(app)

@@ -1,0 +1,74 @@
+"""/api/v1: the search and the vocabularies as JSON."""
+from flask import Blueprint, abort, jsonify, request, url_for
+
+from directory.api.serializers import hit_json, therapist_json, vocabulary_json
+from directory.search.services import load_vocabulary, parse_search_args, search_therapists
+from directory.search.views import place_lookup
+from directory.therapists.services import get_published
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/therapists")
+def therapists():
+    """The same search as /search, as JSON with paging links."""
+    vocabulary = load_vocabulary()
+    params, notices = parse_search_args(request.args, vocabulary)
+    place = None
+    if params.near:
+        lookup = place_lookup(params.near)
+        if lookup.place is None:
+            error = {"status": 400, "message": lookup.message or "Which place did you mean?"}
+            if lookup.candidates:
+                error["message"] = f"“{params.near}” matches several places; add the state."
+                error["candidates"] = [c.address for c in lookup.candidates]
+            if lookup.suggestions:
+                error["suggestions"] = lookup.suggestions
+            return jsonify(error=error), 400
+        place = lookup.place
+    point = (place.latitude, place.longitude) if place else None
+    results = search_therapists(params, vocabulary, point)
+
+    def link(page: int) -> str:
+        return url_for("api.therapists", _external=True, **params.query_args(page=page))
+
+    links = {"self": link(results.page), "first": link(1), "last": link(results.pages)}
+    if results.page > 1:
+        links["prev"] = link(results.page - 1)
+    if results.page < results.pages:
+        links["next"] = link(results.page + 1)
+    return jsonify(
+        place={"address": place.address, "latitude": place.latitude, "longitude": place.longitude}
+        if place
+        else None,
+        radius=params.radius if place else None,
+        unit=params.unit,
+        total=results.total,
+        page=results.page,
+        pages=results.pages,
+        links=links,
+        notices=notices + results.notices,
+        results=[hit_json(hit, params.unit) for hit in results.hits],
+        nearest_elsewhere=[hit_json(hit, params.unit) for hit in results.nearest_elsewhere],
+    )
+
+
+@bp.get("/therapists/<slug>")
+def therapist(slug: str):
+    """One published therapist."""
+    found = get_published(slug)
+    if found is None:
+        abort(404, description="No published therapist has that address.")
+    return jsonify(therapist_json(found, detail=True))
+
+
+@bp.get("/modalities")
+def modalities():
+    """Every modality, parents before their lineages."""
+    return jsonify(modalities=[vocabulary_json(m) for m in load_vocabulary().modalities])
+
+
+@bp.get("/conditions")
+def conditions():
+    """Every condition."""
+    return jsonify(conditions=[vocabulary_json(c) for c in load_vocabulary().conditions])

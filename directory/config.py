@@ -1,0 +1,55 @@
+"""Configuration classes; every setting that differs between machines comes from the environment."""
+import os
+
+
+def database_url(raw: str) -> str:
+    """Return an SQLAlchemy URL, pointing plain PostgreSQL URLs at the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    return raw
+
+
+class Config:
+    """Settings shared by every environment, read from the environment with safe defaults."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-a-secret")
+    # A relative SQLite path lives in the instance folder.
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL", "sqlite:///directory.sqlite3"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    GEOCODER = os.environ.get("GEOCODER", "offline")
+    GEOCODER_USER_AGENT = os.environ.get(
+        "GEOCODER_USER_AGENT", "massage-therapist-directory/0.1 (admin@example.org)"
+    )
+    GEOCODER_TIMEOUT = float(os.environ.get("GEOCODER_TIMEOUT", "5"))
+    SEARCH_PAGE_SIZE = 20
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SEEDS_DIR = os.environ.get(
+        "SEEDS_DIR", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "seeds")
+    )
+
+
+class DevConfig(Config):
+    """Local development: the embedded SQLite database and the offline geocoder."""
+
+    DEBUG = False
+
+
+class TestConfig(Config):
+    """The test suite: a throwaway database chosen by the tests (TEST_DATABASE_URL or a temp file)."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    GEOCODER = "offline"
+
+
+class ProdConfig(Config):
+    """Production: cookies only over HTTPS."""
+
+    SESSION_COOKIE_SECURE = True
+
+
+CONFIGS = {"development": DevConfig, "testing": TestConfig, "production": ProdConfig}

@@ -1,0 +1,1 @@
+"""Find: search therapists by place, radius and filters."""

@@ -1,0 +1,49 @@
+"""The search form (GET, so no CSRF token)."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SearchField, SelectChoice, SelectField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from directory.search.services import MAX_PLACE_LENGTH, MAX_TEXT_LENGTH, RADIUS_CHOICES, SearchParams, Vocabulary
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SearchForm(FlaskForm):
+    """What the search box and its filters show; filled from the parsed (corrected) search."""
+
+    class Meta:
+        csrf = False
+
+    near = SearchField(
+        "Near",
+        description="A ZIP code, City, ST or street address",
+        render_kw={"maxlength": MAX_PLACE_LENGTH, "autocomplete": "postal-code", "placeholder": "33701 or St. Petersburg, FL"},
+    )
+    radius = SelectField("Within", choices=[SelectChoice(str(r)) for r in RADIUS_CHOICES])
+    unit = SelectField("Unit", choices=[SelectChoice("mi", "miles"), SelectChoice("km", "kilometres")])
+    q = SearchField("Name or practice", render_kw={"maxlength": MAX_TEXT_LENGTH})
+    accepting = BooleanField("Accepting new clients only")
+    modality = MultiCheckboxField("Therapies (all of those ticked)")
+    condition = MultiCheckboxField("Conditions treated (any of those ticked)")
+
+    @classmethod
+    def for_search(cls, params: SearchParams, vocabulary: Vocabulary) -> "SearchForm":
+        """A form showing `params`, with the vocabularies as choices."""
+        form = cls(
+            formdata=None,
+            near=params.near,
+            radius=str(params.radius),
+            unit=params.unit,
+            q=params.text,
+            accepting=params.accepting,
+            modality=list(params.modalities),
+            condition=list(params.conditions),
+        )
+        form.modality.choices = [SelectChoice(m.slug, m.name) for m in vocabulary.modalities]
+        form.condition.choices = [SelectChoice(c.slug, c.name) for c in vocabulary.conditions]
+        return form

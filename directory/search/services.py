@@ -1,0 +1,495 @@
+"""Searching the directory: parsing a search, resolving its place, and finding therapists.
+
+Plain functions over the database session; no request or template in here.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable
+
+from geopy.exc import GeopyError
+from geopy.location import Location as GeoLocation
+from sqlalchemy import and_, exists, func, or_, select, union
+from sqlalchemy.orm import selectinload
+
+from directory import geo
+from directory.extensions import db
+from directory.therapists.models import (
+    MAX_SERVICE_RADIUS_MI,
+    Condition,
+    ListingStatus,
+    Location,
+    Modality,
+    Therapist,
+    therapist_conditions,
+    therapist_modalities,
+)
+
+RADIUS_CHOICES = (5, 10, 25, 50, 100)
+DEFAULT_RADIUS = 25
+PAGE_SIZE = 20
+THIN_RESULTS = 5
+MAX_PLACE_LENGTH = 200
+MAX_TEXT_LENGTH = 100
+TRUE_WORDS = {"1", "on", "true", "yes", "y"}
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Half the Earth's circumference: a radius that covers every point.
+_WHOLE_EARTH_KM = 20040.0
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A search as the user asked for it, after correcting what could not be used as typed."""
+
+    near: str = ""
+    radius: int = DEFAULT_RADIUS
+    unit: str = "mi"
+    modalities: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    accepting: bool = False
+    text: str = ""
+    page: int = 1
+
+    def query_args(self, **changes: Any) -> dict[str, Any]:
+        """URL query arguments that repeat this search (with `changes`), leaving out the defaults."""
+        params = replace(self, **changes)
+        args: dict[str, Any] = {}
+        if params.near:
+            args["near"] = params.near
+            args["radius"] = params.radius
+            args["unit"] = params.unit
+        if params.modalities:
+            args["modality"] = list(params.modalities)
+        if params.conditions:
+            args["condition"] = list(params.conditions)
+        if params.accepting:
+            args["accepting"] = "1"
+        if params.text:
+            args["q"] = params.text
+        if params.page != 1:
+            args["page"] = params.page
+        return args
+
+    @property
+    def has_filters(self) -> bool:
+        """Whether anything narrows the search besides the place."""
+        return bool(self.modalities or self.conditions or self.accepting or self.text)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The modalities and conditions, loaded once per request."""
+
+    modalities: list[Modality]
+    conditions: list[Condition]
+
+    @property
+    def modality_slugs(self) -> set[str]:
+        return {m.slug for m in self.modalities}
+
+    @property
+    def condition_slugs(self) -> set[str]:
+        return {c.slug for c in self.conditions}
+
+    def modality(self, slug: str) -> Modality | None:
+        return next((m for m in self.modalities if m.slug == slug), None)
+
+    def condition(self, slug: str) -> Condition | None:
+        return next((c for c in self.conditions if c.slug == slug), None)
+
+    def modality_family(self, slug: str) -> set[int]:
+        """The ids of a modality and of its descendants: filtering by a parent includes its lineages."""
+        root = self.modality(slug)
+        if root is None:
+            return set()
+        family = {root.id}
+        grew = True
+        while grew:
+            children = {m.id for m in self.modalities if m.parent_id in family} - family
+            family |= children
+            grew = bool(children)
+        return family
+
+
+def load_vocabulary() -> Vocabulary:
+    """Every modality and condition, in display order."""
+    modalities = list(db.session.scalars(select(Modality).order_by(Modality.position, Modality.name)))
+    conditions = list(db.session.scalars(select(Condition).order_by(Condition.position, Condition.name)))
+    return Vocabulary(modalities, conditions)
+
+
+def clean_text(value: str | None, limit: int) -> tuple[str, bool]:
+    """Strip control characters and surrounding space, collapse runs of spaces; cut at `limit`.
+
+    Returns the text and whether it had to be shortened.
+    """
+    text = " ".join(_CONTROL_RE.sub(" ", value or "").split())
+    return text[:limit], len(text) > limit
+
+
+def parse_search_args(args: Any, vocabulary: Vocabulary) -> tuple[SearchParams, list[str]]:
+    """Turn query arguments into SearchParams, with a notice for everything that was corrected."""
+    notices: list[str] = []
+    near, cut = clean_text(args.get("near"), MAX_PLACE_LENGTH)
+    if cut:
+        notices.append(f"The place was too long; we used its first {MAX_PLACE_LENGTH} characters.")
+    text, cut = clean_text(args.get("q"), MAX_TEXT_LENGTH)
+    if cut:
+        notices.append(f"The name search was too long; we used its first {MAX_TEXT_LENGTH} characters.")
+
+    unit = (args.get("unit") or "mi").strip().lower()
+    if unit not in geo.UNITS:
+        notices.append("Distances can be in miles (mi) or kilometres (km); we used miles.")
+        unit = "mi"
+
+    radius = _parse_radius(args.get("radius"), unit, notices)
+    modalities = _known_slugs(args.getlist("modality"), vocabulary.modality_slugs, "therapy", notices)
+    conditions = _known_slugs(args.getlist("condition"), vocabulary.condition_slugs, "condition", notices)
+    accepting = (args.get("accepting") or "").strip().lower() in TRUE_WORDS
+
+    raw_page = (args.get("page") or "1").strip()
+    try:
+        page = int(raw_page)
+    except ValueError:
+        page = 0
+    if page < 1 or page > 10_000:
+        notices.append("That page number does not exist; here is the first page.")
+        page = 1
+    params = SearchParams(near, radius, unit, modalities, conditions, accepting, text, page)
+    return params, notices
+
+
+def _parse_radius(raw: str | None, unit: str, notices: list[str]) -> int:
+    offered = ", ".join(str(r) for r in RADIUS_CHOICES)
+    if raw is None or raw.strip() == "":
+        return DEFAULT_RADIUS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        notices.append(f"The radius must be one of {offered} {unit}; we used {DEFAULT_RADIUS} {unit}.")
+        return DEFAULT_RADIUS
+    if value in RADIUS_CHOICES:
+        return int(value)
+    nearest = min(RADIUS_CHOICES, key=lambda choice: (abs(choice - value), choice))
+    notices.append(f"The radius must be one of {offered} {unit}; we used {nearest} {unit}.")
+    return nearest
+
+
+def _known_slugs(values: Iterable[str], known: set[str], kind: str, notices: list[str]) -> tuple[str, ...]:
+    slugs: list[str] = []
+    for value in values:
+        slug = value.strip().lower()
+        if not slug:
+            continue
+        if slug not in known:
+            shown, _ = clean_text(value, 40)
+            notices.append(f"We don't know the {kind} “{shown}”, so we left it out.")
+        elif slug not in slugs:
+            slugs.append(slug)
+    return tuple(slugs)
+
+
+@dataclass
+class PlaceLookup:
+    """The outcome of looking up the place typed in the search box."""
+
+    place: GeoLocation | None = None
+    candidates: list[GeoLocation] = field(default_factory=list)
+    others: list[GeoLocation] = field(default_factory=list)
+    message: str | None = None
+    suggestions: list[str] = field(default_factory=list)
+
+
+def resolve_place(geocoder: Any, query: str, suggester: Any | None = None) -> PlaceLookup:
+    """Look up a place; ambiguous names give candidates, unknown ones a message and close matches."""
+    try:
+        found = geocoder.geocode(query, exactly_one=False) or []
+    except GeopyError:
+        return PlaceLookup(
+            message=f"The location service did not answer for “{query}”. "
+            "Please try again in a moment, or search by ZIP code."
+        )
+    found = _distinct_places(list(found))
+    if not found:
+        suggestions = suggester.suggest(query) if suggester is not None else []
+        return PlaceLookup(
+            message=f"We couldn't find “{query}”. Try a ZIP code or City, ST (for example 33701 or "
+            "St. Petersburg, FL).",
+            suggestions=suggestions,
+        )
+    if geo.is_dominant(found):
+        return PlaceLookup(place=found[0], others=found[1:6])
+    return PlaceLookup(candidates=found[:12])
+
+
+def _distinct_places(found: list[GeoLocation]) -> list[GeoLocation]:
+    """Drop results within 10 km of an earlier one: network geocoders list one town several times."""
+    distinct: list[GeoLocation] = []
+    for location in found:
+        point = (location.latitude, location.longitude)
+        if all(geo.distance_km(point, (d.latitude, d.longitude)) > 10 for d in distinct):
+            distinct.append(location)
+    return distinct
+
+
+@dataclass
+class Hit:
+    """One therapist in the results, with the distance to their nearest location."""
+
+    therapist: Therapist
+    distance: float | None = None
+    location: Location | None = None
+    visits_your_area: bool = False
+
+
+@dataclass
+class SearchResults:
+    """A page of results with its totals, facet counts and fallbacks."""
+
+    hits: list[Hit]
+    total: int
+    page: int
+    pages: int
+    modality_counts: dict[str, int]
+    nearest_elsewhere: list[Hit] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def _listing_filters(params: SearchParams, vocabulary: Vocabulary) -> list[Any]:
+    """SQL conditions on Therapist for everything but the place: published, accepting, name, modalities, conditions."""
+    filters: list[Any] = [Therapist.status == ListingStatus.PUBLISHED.value]
+    if params.accepting:
+        filters.append(Therapist.accepting_new_clients.is_(True))
+    if params.text:
+        escaped = params.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        filters.append(
+            or_(
+                func.lower(Therapist.name).like(pattern, escape="\\"),
+                func.lower(Therapist.practice_name).like(pattern, escape="\\"),
+            )
+        )
+    # Every chosen modality must be offered (AND); a parent matches any of its lineages.
+    for slug in params.modalities:
+        filters.append(
+            exists().where(
+                therapist_modalities.c.therapist_id == Therapist.id,
+                therapist_modalities.c.modality_id.in_(vocabulary.modality_family(slug)),
+            )
+        )
+    # Any chosen condition is enough (OR).
+    if params.conditions:
+        condition_ids = [c.id for c in vocabulary.conditions if c.slug in params.conditions]
+        filters.append(
+            exists().where(
+                therapist_conditions.c.therapist_id == Therapist.id,
+                therapist_conditions.c.condition_id.in_(condition_ids),
+            )
+        )
+    return filters
+
+
+def _in_boxes(boxes: list[tuple[float, float, float, float]]) -> Any:
+    return or_(
+        *(
+            and_(Location.latitude.between(lat0, lat1), Location.longitude.between(lon0, lon1))
+            for lat0, lat1, lon0, lon1 in boxes
+        )
+    )
+
+
+@dataclass
+class _Match:
+    therapist_id: int
+    distance_km: float
+    location_id: int
+    visits: bool
+
+
+def area_candidates(filters: list[Any], point: tuple[float, float], radius_km: float) -> Any:
+    """SQL for locations that may be in the area: inside the radius's bounding boxes, or mobile
+    therapists' locations inside the boxes of the largest service radius.
+
+    The boxes are ranges on the (latitude, longitude) index, so the database reads only nearby rows.
+    """
+    lat, lon = point
+    reach_km = max(radius_km, geo.to_km(MAX_SERVICE_RADIUS_MI, "mi"))
+    columns = (
+        Location.therapist_id,
+        Location.id,
+        Location.latitude,
+        Location.longitude,
+        Therapist.mobile,
+        Therapist.service_radius_mi,
+    )
+    # Two range scans of the index rather than one OR, which would hide the index from the planner.
+    in_area = (
+        select(*columns)
+        .join(Therapist, Therapist.id == Location.therapist_id)
+        .where(*filters, _in_boxes(geo.bounding_boxes(lat, lon, radius_km)))
+    )
+    visiting = (
+        select(*columns)
+        .join(Therapist, Therapist.id == Location.therapist_id)
+        .where(*filters, Therapist.mobile.is_(True), _in_boxes(geo.bounding_boxes(lat, lon, reach_km)))
+    )
+    return union(in_area, visiting)
+
+
+def _area_matches(
+    filters: list[Any], point: tuple[float, float], radius_km: float
+) -> tuple[list[_Match], Any]:
+    """Therapists with a location within radius_km, or mobile ones whose service area reaches the point.
+
+    Exact geodesic distance decides among the candidates. Returns the matches, nearest first,
+    and the SQL of the candidate therapist ids (for facet counts).
+    """
+    candidates = area_candidates(filters, point, radius_km)
+    nearest: dict[int, _Match] = {}
+    for therapist_id, location_id, loc_lat, loc_lon, mobile, service_mi in db.session.execute(candidates):
+        distance = geo.distance_km(point, (loc_lat, loc_lon))
+        within = distance <= radius_km
+        visits = bool(mobile and service_mi and distance <= geo.to_km(service_mi, "mi"))
+        if not (within or visits):
+            continue
+        current = nearest.get(therapist_id)
+        if current is None or distance < current.distance_km:
+            nearest[therapist_id] = _Match(therapist_id, distance, location_id, visits and not within)
+        elif within and current.visits:
+            current.visits = False
+    ordered = sorted(nearest.values(), key=lambda m: (m.distance_km, m.therapist_id))
+    candidate_ids = select(candidates.subquery().c.therapist_id)
+    return ordered, candidate_ids
+
+
+def _nearest_anywhere(
+    filters: list[Any], point: tuple[float, float], start_km: float, exclude: set[int], count: int
+) -> list[_Match]:
+    """The `count` nearest matching therapists at any distance, widening the box until enough are found."""
+    radius_km = max(start_km, 1.0)
+    while True:
+        lat, lon = point
+        rows = db.session.execute(
+            select(Location.therapist_id, Location.id, Location.latitude, Location.longitude)
+            .join(Therapist, Therapist.id == Location.therapist_id)
+            .where(*filters, _in_boxes(geo.bounding_boxes(lat, lon, radius_km)))
+        )
+        nearest: dict[int, _Match] = {}
+        for therapist_id, location_id, loc_lat, loc_lon in rows:
+            if therapist_id in exclude:
+                continue
+            distance = geo.distance_km(point, (loc_lat, loc_lon))
+            current = nearest.get(therapist_id)
+            if current is None or distance < current.distance_km:
+                nearest[therapist_id] = _Match(therapist_id, distance, location_id, False)
+        # Only matches inside the circle are sure to be the nearest; corners of the box are not.
+        inside = sorted(
+            (m for m in nearest.values() if m.distance_km <= radius_km), key=lambda m: m.distance_km
+        )
+        if len(inside) >= count or radius_km >= _WHOLE_EARTH_KM:
+            return inside[:count]
+        radius_km = min(radius_km * 3, _WHOLE_EARTH_KM)
+
+
+def _load_therapists(ids: list[int]) -> dict[int, Therapist]:
+    if not ids:
+        return {}
+    therapists = db.session.scalars(
+        select(Therapist)
+        .where(Therapist.id.in_(ids))
+        .options(selectinload(Therapist.locations), selectinload(Therapist.modalities))
+    )
+    return {t.id: t for t in therapists}
+
+
+def _hits(matches: list[_Match], unit: str) -> list[Hit]:
+    therapists = _load_therapists([m.therapist_id for m in matches])
+    hits = []
+    for match in matches:
+        therapist = therapists[match.therapist_id]
+        location = next(loc for loc in therapist.locations if loc.id == match.location_id)
+        hits.append(Hit(therapist, geo.from_km(match.distance_km, unit), location, match.visits))
+    return hits
+
+
+def _modality_counts(therapist_ids: Any, counted: set[int] | None, vocabulary: Vocabulary) -> dict[str, int]:
+    """How many of the matching therapists offer each modality (a parent counts its lineages)."""
+    pairs = db.session.execute(
+        select(therapist_modalities.c.therapist_id, therapist_modalities.c.modality_id).where(
+            therapist_modalities.c.therapist_id.in_(therapist_ids)
+        )
+    )
+    offered: dict[int, set[int]] = {}
+    for therapist_id, modality_id in pairs:
+        if counted is None or therapist_id in counted:
+            offered.setdefault(modality_id, set()).add(therapist_id)
+    counts = {}
+    for modality in vocabulary.modalities:
+        therapists: set[int] = set()
+        for modality_id in vocabulary.modality_family(modality.slug):
+            therapists |= offered.get(modality_id, set())
+        counts[modality.slug] = len(therapists)
+    return counts
+
+
+def _page_bounds(total: int, page: int, notices: list[str]) -> tuple[int, int]:
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    if page > pages:
+        notices.append(f"There is no page {page}; the results end on page {pages}.")
+        page = pages
+    return page, pages
+
+
+def search_therapists(
+    params: SearchParams, vocabulary: Vocabulary, point: tuple[float, float] | None = None
+) -> SearchResults:
+    """Find published therapists: around `point` (nearest first) when given, else browse by state and name."""
+    filters = _listing_filters(params, vocabulary)
+    notices: list[str] = []
+    if point is None:
+        return _browse(params, vocabulary, filters, notices)
+
+    radius_km = geo.to_km(params.radius, params.unit)
+    matches, candidate_ids = _area_matches(filters, point, radius_km)
+    total = len(matches)
+    page, pages = _page_bounds(total, params.page, notices)
+    start = (page - 1) * PAGE_SIZE
+    hits = _hits(matches[start : start + PAGE_SIZE], params.unit)
+    counts = _modality_counts(candidate_ids, {m.therapist_id for m in matches}, vocabulary)
+    elsewhere: list[Hit] = []
+    if total < THIN_RESULTS:
+        found = {m.therapist_id for m in matches}
+        extra = _nearest_anywhere(filters, point, radius_km * 2, found, THIN_RESULTS)
+        elsewhere = _hits(extra, params.unit)
+    return SearchResults(hits, total, page, pages, counts, elsewhere, notices)
+
+
+def _browse(
+    params: SearchParams, vocabulary: Vocabulary, filters: list[Any], notices: list[str]
+) -> SearchResults:
+    first_state = (
+        select(Location.state)
+        .where(Location.therapist_id == Therapist.id)
+        .order_by(Location.position, Location.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    total = db.session.scalar(select(func.count()).select_from(Therapist).where(*filters)) or 0
+    page, pages = _page_bounds(total, params.page, notices)
+    ids = list(
+        db.session.scalars(
+            select(Therapist.id)
+            .where(*filters)
+            .order_by(first_state, Therapist.name, Therapist.id)
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        )
+    )
+    therapists = _load_therapists(ids)
+    hits = [Hit(therapists[i]) for i in ids]
+    counts = _modality_counts(select(Therapist.id).where(*filters), None, vocabulary)
+    return SearchResults(hits, total, page, pages, counts, [], notices)

@@ -1,0 +1,138 @@
+"""Load the seed files (vocabularies and sample listings) into the database, idempotently.
+
+Each record is matched by its slug; only what differs is written, so a second run changes nothing.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from directory.extensions import db
+from directory.therapists.models import Condition, ListingStatus, Location, Modality, Therapist
+
+THERAPIST_FIELDS = (
+    "name", "practice_name", "credentials", "license_number", "license_state", "years_in_practice",
+    "training", "certifications", "bio", "phone", "email", "website", "price_min", "price_max",
+    "session_lengths", "accepting_new_clients", "mobile", "service_radius_mi", "languages",
+)
+LOCATION_FIELDS = ("street", "city", "state", "postal_code", "country", "latitude", "longitude")
+
+
+@dataclass
+class SeedReport:
+    """What a seed run did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+
+
+def read_seed(seeds_dir: str | Path, name: str) -> dict[str, Any]:
+    """Parse one JSON seed file."""
+    with open(Path(seeds_dir) / name, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _assign(obj: Any, values: dict[str, Any]) -> bool:
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+def _tally(report: SeedReport, created: bool, changed: bool) -> None:
+    if created:
+        report.created += 1
+    elif changed:
+        report.updated += 1
+    else:
+        report.unchanged += 1
+
+
+def seed_vocabularies(seeds_dir: str | Path) -> SeedReport:
+    """Upsert modalities (with their parents) and conditions."""
+    report = SeedReport()
+    entries = read_seed(seeds_dir, "modalities.json")["modalities"]
+    existing = {m.slug: m for m in db.session.scalars(select(Modality))}
+    for position, entry in enumerate(entries):
+        modality = existing.get(entry["slug"])
+        created = modality is None
+        if created:
+            modality = existing[entry["slug"]] = Modality(slug=entry["slug"])
+            db.session.add(modality)
+        changed = _assign(
+            modality, {"name": entry["name"], "description": entry["description"], "position": position}
+        )
+        parent = existing.get(entry["parent"]) if entry.get("parent") else None
+        if modality.parent is not parent:
+            modality.parent = parent
+            changed = True
+        _tally(report, created, changed)
+
+    conditions = {c.slug: c for c in db.session.scalars(select(Condition))}
+    for position, entry in enumerate(read_seed(seeds_dir, "conditions.json")["conditions"]):
+        condition = conditions.get(entry["slug"])
+        created = condition is None
+        if created:
+            condition = Condition(slug=entry["slug"])
+            db.session.add(condition)
+        changed = _assign(
+            condition, {"name": entry["name"], "description": entry["description"], "position": position}
+        )
+        _tally(report, created, changed)
+    db.session.flush()
+    return report
+
+
+def seed_therapists(seeds_dir: str | Path) -> SeedReport:
+    """Upsert the fictional sample listings, published and marked as samples."""
+    report = SeedReport()
+    modalities = {m.slug: m for m in db.session.scalars(select(Modality))}
+    conditions = {c.slug: c for c in db.session.scalars(select(Condition))}
+    existing = {t.slug: t for t in db.session.scalars(select(Therapist).where(Therapist.is_sample.is_(True)))}
+    for entry in read_seed(seeds_dir, "therapists.json")["therapists"]:
+        therapist = existing.get(entry["slug"])
+        created = therapist is None
+        if created:
+            therapist = Therapist(slug=entry["slug"])
+            db.session.add(therapist)
+        changed = _assign(
+            therapist,
+            {field: entry.get(field) for field in THERAPIST_FIELDS}
+            | {"status": ListingStatus.PUBLISHED.value, "is_sample": True},
+        )
+        wanted_modalities = [modalities[slug] for slug in entry["modalities"]]
+        if created or {m.slug for m in therapist.modalities} != set(entry["modalities"]):
+            therapist.modalities = wanted_modalities
+            changed = True
+        wanted_conditions = [conditions[slug] for slug in entry["conditions"]]
+        if created or {c.slug for c in therapist.conditions} != set(entry["conditions"]):
+            therapist.conditions = wanted_conditions
+            changed = True
+        wanted_locations = [tuple(loc[f] for f in LOCATION_FIELDS) for loc in entry["locations"]]
+        current_locations = [tuple(getattr(loc, f) for f in LOCATION_FIELDS) for loc in therapist.locations]
+        if created or current_locations != wanted_locations:
+            therapist.locations = [
+                Location(position=i, **dict(zip(LOCATION_FIELDS, values)))
+                for i, values in enumerate(wanted_locations)
+            ]
+            changed = True
+        _tally(report, created, changed)
+    db.session.flush()
+    return report
+
+
+def seed_all(seeds_dir: str | Path) -> dict[str, SeedReport]:
+    """Seed vocabularies, then sample listings, in one transaction."""
+    reports = {"vocabularies": seed_vocabularies(seeds_dir), "therapists": seed_therapists(seeds_dir)}
+    db.session.commit()
+    return reports

@@ -1,0 +1,1 @@
+"""Therapist listings: the model and the public profile."""

@@ -1,0 +1,193 @@
+"""Therapists, their practice locations and the controlled vocabularies they are tagged with."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from directory.extensions import db
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, for created/updated columns."""
+    return datetime.now(timezone.utc)
+
+
+class ListingStatus(str, enum.Enum):
+    """Where a listing is in moderation; only PUBLISHED is visible to the public."""
+
+    PENDING = "pending"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    UNPUBLISHED = "unpublished"
+
+
+MAX_SERVICE_RADIUS_MI = 100
+
+therapist_modalities = Table(
+    "therapist_modalities",
+    db.metadata,
+    Column("therapist_id", ForeignKey("therapists.id", ondelete="CASCADE"), primary_key=True),
+    Column("modality_id", ForeignKey("modalities.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+therapist_conditions = Table(
+    "therapist_conditions",
+    db.metadata,
+    Column("therapist_id", ForeignKey("therapists.id", ondelete="CASCADE"), primary_key=True),
+    Column("condition_id", ForeignKey("conditions.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Modality(db.Model):
+    """A massage technique; children are lineages of their parent (NMT has two)."""
+
+    __tablename__ = "modalities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("modalities.id", ondelete="SET NULL"))
+
+    parent: Mapped[Modality | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Modality]] = relationship(back_populates="parent", order_by="Modality.position")
+
+    __table_args__ = (CheckConstraint("slug <> ''", name="slug_not_empty"),)
+
+
+class Condition(db.Model):
+    """A complaint a therapist says they treat."""
+
+    __tablename__ = "conditions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (CheckConstraint("slug <> ''", name="slug_not_empty"),)
+
+
+class Therapist(db.Model):
+    """A therapist's listing with everything a client needs to decide whom to call."""
+
+    __tablename__ = "therapists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    practice_name: Mapped[str | None] = mapped_column(String(160))
+    credentials: Mapped[list[str]] = mapped_column(JSON, default=list)
+    license_number: Mapped[str] = mapped_column(String(40))
+    license_state: Mapped[str] = mapped_column(String(64))
+    years_in_practice: Mapped[int | None] = mapped_column(Integer)
+    training: Mapped[str] = mapped_column(Text, default="")
+    certifications: Mapped[list[str]] = mapped_column(JSON, default=list)
+    bio: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    website: Mapped[str | None] = mapped_column(String(500))
+    price_min: Mapped[int | None] = mapped_column(Integer)
+    price_max: Mapped[int | None] = mapped_column(Integer)
+    session_lengths: Mapped[list[int]] = mapped_column(JSON, default=list)
+    accepting_new_clients: Mapped[bool] = mapped_column(Boolean, default=True)
+    mobile: Mapped[bool] = mapped_column(Boolean, default=False)
+    service_radius_mi: Mapped[float | None] = mapped_column(Float)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default=ListingStatus.PENDING.value)
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    locations: Mapped[list[Location]] = relationship(
+        back_populates="therapist", cascade="all, delete-orphan", order_by="Location.position"
+    )
+    modalities: Mapped[list[Modality]] = relationship(
+        secondary=therapist_modalities, order_by="Modality.position"
+    )
+    conditions: Mapped[list[Condition]] = relationship(
+        secondary=therapist_conditions, order_by="Condition.position"
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'published', 'rejected', 'unpublished')", name="status_known"
+        ),
+        CheckConstraint("slug <> ''", name="slug_not_empty"),
+        CheckConstraint("name <> ''", name="name_not_empty"),
+        CheckConstraint("license_number <> ''", name="license_number_not_empty"),
+        CheckConstraint(
+            "years_in_practice IS NULL OR (years_in_practice >= 0 AND years_in_practice <= 80)",
+            name="years_in_practice_range",
+        ),
+        CheckConstraint("price_min IS NULL OR price_min > 0", name="price_min_positive"),
+        CheckConstraint(
+            "price_max IS NULL OR price_min IS NULL OR price_max >= price_min", name="price_range_ordered"
+        ),
+        CheckConstraint(
+            f"(mobile AND service_radius_mi > 0 AND service_radius_mi <= {MAX_SERVICE_RADIUS_MI})"
+            " OR (NOT mobile AND service_radius_mi IS NULL)",
+            name="service_radius_only_when_mobile",
+        ),
+    )
+
+    @property
+    def is_published(self) -> bool:
+        """Whether the public may see this listing."""
+        return self.status == ListingStatus.PUBLISHED.value
+
+    @property
+    def display_name(self) -> str:
+        """Name and credentials, as clients see them in a result list."""
+        if self.credentials:
+            return f"{self.name}, {', '.join(self.credentials)}"
+        return self.name
+
+
+class Location(db.Model):
+    """A practice address with its coordinates; the search filters on the (latitude, longitude) index."""
+
+    __tablename__ = "locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    therapist_id: Mapped[int] = mapped_column(ForeignKey("therapists.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    street: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(120))
+    state: Mapped[str] = mapped_column(String(64))
+    postal_code: Mapped[str] = mapped_column(String(16), default="")
+    country: Mapped[str] = mapped_column(String(2), default="US")
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+
+    therapist: Mapped[Therapist] = relationship(back_populates="locations")
+
+    __table_args__ = (
+        CheckConstraint("latitude >= -90 AND latitude <= 90", name="latitude_range"),
+        CheckConstraint("longitude >= -180 AND longitude <= 180", name="longitude_range"),
+        Index("ix_locations_latitude_longitude", "latitude", "longitude"),
+    )
+
+    @property
+    def one_line(self) -> str:
+        """The address on one line."""
+        parts = [self.street, self.city, f"{self.state} {self.postal_code}".strip()]
+        return ", ".join(p for p in parts if p)

@@ -1,0 +1,141 @@
+"""Shared fixtures: an app on a throwaway database migrated once per run, a client, and data builders."""
+from __future__ import annotations
+
+import itertools
+import os
+from typing import Any, Callable
+
+import flask_migrate
+import pytest
+from geopy.distance import geodesic
+from sqlalchemy import text
+
+from directory import create_app
+from directory.config import TestConfig, database_url
+from directory.extensions import db
+from directory.seeding import seed_vocabularies
+from directory.therapists.models import ListingStatus, Location, Modality, Condition, Therapist
+
+# A point in downtown St. Petersburg, FL, used as the centre of most search tests.
+ST_PETE = (27.7723, -82.6386)
+
+
+@pytest.fixture(scope="session")
+def test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """TEST_DATABASE_URL (a throwaway PostgreSQL database made by .ci/run), else a temporary SQLite file."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return database_url(url)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _config(url: str, **overrides: Any) -> dict[str, Any]:
+    config = {key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()}
+    config |= {"SQLALCHEMY_DATABASE_URI": url} | overrides
+    return config
+
+
+@pytest.fixture(scope="session")
+def migrated_database(test_database_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """Apply every migration once; drop everything at the end of the run."""
+    app = create_app(_config(test_database_url))
+    with app.app_context():
+        flask_migrate.upgrade()
+    yield test_database_url
+    with app.app_context():
+        db.drop_all()
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(migrated_database: str):
+    """An app bound to the test database, inside an app context; every table is emptied afterwards."""
+    app = create_app(_config(migrated_database))
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner for `flask` commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def vocabulary(app):
+    """The seeded modalities and conditions."""
+    seed_vocabularies(app.config["SEEDS_DIR"])
+    db.session.commit()
+
+
+_numbers = itertools.count(1)
+
+
+def point_at(distance_mi: float, bearing: float = 90.0, origin: tuple[float, float] = ST_PETE) -> tuple[float, float]:
+    """The (lat, lon) `distance_mi` from `origin` along `bearing` degrees, on the WGS-84 ellipsoid."""
+    destination = geodesic(miles=distance_mi).destination(origin, bearing)
+    return destination.latitude, destination.longitude
+
+
+@pytest.fixture
+def make_therapist(vocabulary) -> Callable[..., Therapist]:
+    """Build and commit a published therapist; `at` is (lat, lon) or a list of them, others override fields."""
+
+    def build(
+        at: tuple[float, float] | list[tuple[float, float]] = ST_PETE,
+        modalities: tuple[str, ...] = (),
+        conditions: tuple[str, ...] = (),
+        **overrides: Any,
+    ) -> Therapist:
+        number = next(_numbers)
+        fields: dict[str, Any] = {
+            "slug": f"therapist-{number}",
+            "name": f"Therapist {number:04d}",
+            "practice_name": f"Practice {number}",
+            "credentials": ["LMT"],
+            "license_number": f"MA{number:05d}",
+            "license_state": "FL",
+            "years_in_practice": 5,
+            "training": "Trained at a fictional school.",
+            "certifications": [],
+            "bio": "A fictional therapist for tests.",
+            "phone": "(727) 555-0100",
+            "email": f"t{number}@example.com",
+            "website": "https://example.com",
+            "price_min": 80,
+            "price_max": 110,
+            "session_lengths": [60, 90],
+            "accepting_new_clients": True,
+            "mobile": False,
+            "service_radius_mi": None,
+            "languages": ["English"],
+            "status": ListingStatus.PUBLISHED.value,
+        } | overrides
+        therapist = Therapist(**fields)
+        points = at if isinstance(at, list) else [at]
+        therapist.locations = [
+            Location(position=i, street=f"{100 + i} Main St", city="Saint Petersburg", state="FL",
+                     postal_code="33701", latitude=lat, longitude=lon)
+            for i, (lat, lon) in enumerate(points)
+        ]
+        therapist.modalities = [db.session.scalars(db.select(Modality).filter_by(slug=s)).one() for s in modalities]
+        therapist.conditions = [db.session.scalars(db.select(Condition).filter_by(slug=s)).one() for s in conditions]
+        db.session.add(therapist)
+        db.session.commit()
+        return therapist
+
+    return build

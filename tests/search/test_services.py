@@ -1,0 +1,331 @@
+"""The search service: radius edges, distances, ordering, filters, paging and fallbacks."""
+import random
+
+import pytest
+from geopy.distance import geodesic
+from sqlalchemy import event
+from werkzeug.datastructures import MultiDict
+
+from directory.extensions import db
+from directory.search.services import (
+    PAGE_SIZE,
+    SearchParams,
+    load_vocabulary,
+    parse_search_args,
+    search_therapists,
+)
+from directory.therapists.models import ListingStatus
+from tests.conftest import ST_PETE, point_at
+
+
+def search(point=ST_PETE, **params):
+    return search_therapists(SearchParams(**params), load_vocabulary(), point)
+
+
+def names(results):
+    return [hit.therapist.name for hit in results.hits]
+
+
+def test_radius_edge_is_exact(make_therapist):
+    make_therapist(at=point_at(24.9), name="Inside")
+    make_therapist(at=point_at(25.1), name="Outside")
+    make_therapist(at=point_at(24.99, bearing=0), name="Inside north")
+    make_therapist(at=point_at(25.02, bearing=180), name="Outside south")
+    assert sorted(names(search(radius=25))) == ["Inside", "Inside north"]
+
+
+def test_kilometre_searches_use_kilometres(make_therapist):
+    make_therapist(at=point_at(9.9 / 1.609344), name="9.9 km")
+    make_therapist(at=point_at(10.1 / 1.609344), name="10.1 km")
+    results = search(radius=10, unit="km")
+    assert names(results) == ["9.9 km"]
+    assert results.hits[0].distance == pytest.approx(9.9, abs=0.01)
+
+
+def test_results_are_nearest_first_with_geodesic_distance(make_therapist):
+    rng = random.Random(7)
+    for i in range(12):
+        make_therapist(at=point_at(rng.uniform(0.2, 24), bearing=rng.uniform(0, 360)), name=f"T{i}")
+    results = search(radius=25)
+    distances = [hit.distance for hit in results.hits]
+    assert len(distances) == 12
+    assert distances == sorted(distances)
+    for hit in results.hits:
+        loc = hit.therapist.locations[0]
+        true_miles = geodesic(ST_PETE, (loc.latitude, loc.longitude)).miles
+        assert hit.distance == pytest.approx(true_miles, rel=0.005)
+
+
+def test_distance_is_to_the_nearest_location(make_therapist):
+    make_therapist(at=[point_at(20), point_at(3, bearing=200)], name="Two offices")
+    results = search(radius=25)
+    assert results.hits[0].distance == pytest.approx(3, abs=0.01)
+    assert results.hits[0].location.latitude == pytest.approx(point_at(3, bearing=200)[0])
+    assert results.total == 1
+
+
+def test_only_published_listings_are_found(make_therapist):
+    make_therapist(name="Published")
+    for status in ListingStatus:
+        if status is not ListingStatus.PUBLISHED:
+            make_therapist(name=status.value, status=status.value)
+    assert names(search()) == ["Published"]
+    assert names(search(point=None)) == ["Published"]
+
+
+def test_mobile_therapists_reaching_the_point_are_marked(make_therapist):
+    make_therapist(at=point_at(40), name="Visits", mobile=True, service_radius_mi=45)
+    make_therapist(at=point_at(40, bearing=0), name="Too far", mobile=True, service_radius_mi=30)
+    make_therapist(at=point_at(5), name="Mobile nearby", mobile=True, service_radius_mi=10)
+    results = search(radius=25)
+    assert names(results) == ["Mobile nearby", "Visits"]
+    assert [hit.visits_your_area for hit in results.hits] == [False, True]
+
+
+def test_modality_filter_is_and_and_parent_includes_lineages(make_therapist):
+    make_therapist(name="St John", modalities=("nmt-st-john", "trigger-point"))
+    make_therapist(name="American", modalities=("nmt-american",))
+    make_therapist(name="Plain NMT", modalities=("nmt",))
+    make_therapist(name="Swedish", modalities=("swedish",))
+    assert sorted(names(search(modalities=("nmt",)))) == ["American", "Plain NMT", "St John"]
+    assert names(search(modalities=("nmt", "trigger-point"))) == ["St John"]
+    assert names(search(modalities=("nmt-american",))) == ["American"]
+    assert names(search(modalities=("swedish", "nmt"))) == []
+
+
+def test_condition_filter_is_or(make_therapist):
+    make_therapist(name="Headaches", conditions=("tension-headache",))
+    make_therapist(name="Knots", conditions=("upper-back-knots",))
+    make_therapist(name="Sciatica", conditions=("sciatica",))
+    found = names(search(conditions=("tension-headache", "upper-back-knots")))
+    assert sorted(found) == ["Headaches", "Knots"]
+
+
+def test_filters_combine(make_therapist):
+    make_therapist(name="Match", modalities=("nmt-st-john",), conditions=("migraine",))
+    make_therapist(name="Full", modalities=("nmt-st-john",), conditions=("migraine",), accepting_new_clients=False)
+    make_therapist(name="No condition", modalities=("nmt-st-john",))
+    make_therapist(name="Far", at=point_at(30), modalities=("nmt",), conditions=("migraine",))
+    results = search(radius=25, modalities=("nmt",), conditions=("migraine",), accepting=True)
+    assert names(results) == ["Match"]
+
+
+def test_name_or_practice_search_is_case_insensitive_and_literal(make_therapist):
+    make_therapist(name="Ana O'Brien", practice_name="Bayfront Bodywork")
+    make_therapist(name="Bob Smith", practice_name="100% Relief")
+    make_therapist(name="Carol Jones", practice_name="Other")
+    assert names(search(text="o'brien")) == ["Ana O'Brien"]
+    assert names(search(text="BAYFRONT")) == ["Ana O'Brien"]
+    assert names(search(text="100%")) == ["Bob Smith"]
+    assert names(search(text="%")) == ["Bob Smith"]
+
+
+def test_paging_20_per_page(make_therapist):
+    for i in range(45):
+        make_therapist(at=point_at(0.1 + i * 0.2), name=f"T{i:02d}")
+    first, third = search(page=1), search(page=3)
+    assert first.total == third.total == 45
+    assert first.pages == 3
+    assert names(first) == [f"T{i:02d}" for i in range(PAGE_SIZE)]
+    assert names(third) == [f"T{i:02d}" for i in range(40, 45)]
+
+
+def test_page_past_the_end_shows_the_last_page_with_a_notice(make_therapist):
+    for i in range(3):
+        make_therapist(at=point_at(i + 1))
+    results = search(page=7)
+    assert results.page == 1
+    assert len(results.hits) == 3
+    assert any("no page 7" in notice for notice in results.notices)
+
+
+def test_thin_results_offer_the_nearest_at_any_distance(make_therapist):
+    make_therapist(at=point_at(2), name="Close")
+    make_therapist(at=point_at(60), name="Sixty")
+    make_therapist(at=point_at(300), name="Three hundred")
+    make_therapist(at=point_at(1200), name="Far away")
+    results = search(radius=10)
+    assert names(results) == ["Close"]
+    elsewhere = [hit.therapist.name for hit in results.nearest_elsewhere]
+    assert elsewhere == ["Sixty", "Three hundred", "Far away"]
+    assert results.nearest_elsewhere[0].distance == pytest.approx(60, abs=0.1)
+
+
+def test_nearest_elsewhere_respects_the_filters(make_therapist):
+    make_therapist(at=point_at(80), name="NMT far", modalities=("nmt-st-john",))
+    make_therapist(at=point_at(40), name="Swedish nearer", modalities=("swedish",))
+    results = search(radius=5, modalities=("nmt",))
+    assert results.total == 0
+    assert [hit.therapist.name for hit in results.nearest_elsewhere] == ["NMT far"]
+
+
+def test_no_fallback_when_enough_results(make_therapist):
+    for i in range(6):
+        make_therapist(at=point_at(i + 1))
+    make_therapist(at=point_at(200))
+    assert search(radius=10).nearest_elsewhere == []
+
+
+def test_modality_counts_are_for_the_area_and_filters(make_therapist):
+    make_therapist(modalities=("nmt-st-john", "trigger-point"))
+    make_therapist(modalities=("nmt-american",))
+    make_therapist(modalities=("swedish",))
+    make_therapist(at=point_at(100), modalities=("nmt-st-john",))
+    counts = search(radius=25).modality_counts
+    assert counts["nmt"] == 2
+    assert counts["nmt-st-john"] == 1
+    assert counts["swedish"] == 1
+    assert counts["thai"] == 0
+    assert search(radius=25, modalities=("trigger-point",)).modality_counts["nmt"] == 1
+
+
+def test_browse_without_a_place_orders_by_state_then_name(make_therapist):
+    make_therapist(name="Zed", at=(27.77, -82.64))
+    make_therapist(name="Amy", at=(27.77, -82.64))
+    texan = make_therapist(name="Bea", at=(29.76, -95.36))
+    texan.locations[0].state = "TX"
+    db.session.commit()
+    results = search(point=None)
+    assert names(results) == ["Amy", "Zed", "Bea"]
+    assert all(hit.distance is None for hit in results.hits)
+    assert results.modality_counts["nmt"] == 0
+
+
+def test_fast_path_agrees_with_brute_force(make_therapist):
+    rng = random.Random(42)
+    for i in range(80):
+        make_therapist(at=point_at(rng.uniform(0, 120), rng.uniform(0, 360)), name=f"R{i:02d}",
+                       mobile=i % 7 == 0, service_radius_mi=30 if i % 7 == 0 else None)
+    everyone = search(point=None, page=1)
+    assert everyone.total == 80
+    for _ in range(15):
+        centre = point_at(rng.uniform(0, 60), rng.uniform(0, 360))
+        radius = rng.choice([5, 10, 25, 50, 100])
+        expected = set()
+        for page in range(1, 5):
+            for hit in search(point=None, page=page).hits:
+                t = hit.therapist
+                d = min(geodesic(centre, (loc.latitude, loc.longitude)).miles for loc in t.locations)
+                if d <= radius or (t.mobile and d <= t.service_radius_mi):
+                    expected.add(t.name)
+        found = set()
+        for page in range(1, 6):
+            found |= set(names(search(point=centre, radius=radius, page=page)))
+        assert found == expected
+
+
+def count_queries(fn):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_query_count_does_not_grow_with_results(make_therapist, client):
+    def page_queries():
+        db.session.expire_all()
+        return (
+            count_queries(lambda: search_therapists(SearchParams(radius=25), load_vocabulary(), ST_PETE)),
+            count_queries(lambda: client.get("/search?near=33701&radius=25")),
+        )
+
+    for i in range(6):
+        make_therapist(at=point_at(i + 1), modalities=("nmt-st-john",))
+    few = page_queries()
+    for i in range(30):
+        make_therapist(at=point_at(i * 0.5 + 0.1), modalities=("swedish", "thai"), conditions=("migraine",))
+    many = page_queries()
+    assert few == many
+
+
+class TestParseSearchArgs:
+    """Bad parameters are corrected with a notice, never an error."""
+
+    @pytest.fixture
+    def vocab(self, vocabulary):
+        return load_vocabulary()
+
+    def parse(self, vocab, **args):
+        return parse_search_args(MultiDict(args), vocab)
+
+    def test_defaults(self, vocab):
+        params, notices = self.parse(vocab)
+        assert params == SearchParams()
+        assert notices == []
+
+    @pytest.mark.parametrize("radius, expected", [("5", 5), ("100", 100), ("10.0", 10)])
+    def test_offered_radius(self, vocab, radius, expected):
+        params, notices = self.parse(vocab, radius=radius)
+        assert params.radius == expected and notices == []
+
+    @pytest.mark.parametrize("radius, expected", [("30", 25), ("7", 5), ("8", 10), ("1e9", 100), ("99999", 100)])
+    def test_radius_not_offered_snaps_to_nearest(self, vocab, radius, expected):
+        params, notices = self.parse(vocab, radius=radius)
+        assert params.radius == expected
+        assert "must be one of 5, 10, 25, 50, 100" in notices[0]
+
+    @pytest.mark.parametrize("radius", ["-5", "0", "abc", "nan", "inf", "-inf", "1e999"])
+    def test_unusable_radius_falls_back_to_default(self, vocab, radius):
+        params, notices = self.parse(vocab, radius=radius)
+        assert params.radius == 25
+        assert notices
+
+    def test_unknown_unit(self, vocab):
+        params, notices = self.parse(vocab, unit="furlongs")
+        assert params.unit == "mi" and "miles" in notices[0]
+
+    def test_unknown_modality_is_dropped_with_notice(self, vocab):
+        params, notices = parse_search_args(MultiDict([("modality", "nmt"), ("modality", "reiki-x")]), vocab)
+        assert params.modalities == ("nmt",)
+        assert "reiki-x" in notices[0]
+
+    @pytest.mark.parametrize("page", ["0", "-3", "x", "", "99999999999"])
+    def test_bad_page_goes_to_page_one(self, vocab, page):
+        params, _ = self.parse(vocab, page=page)
+        assert params.page == 1
+
+    def test_control_characters_and_long_input(self, vocab):
+        params, notices = self.parse(vocab, near="Tampa\x00,\x1b FL" + " " * 3, q="x" * 500)
+        assert params.near == "Tampa , FL"
+        assert len(params.text) == 100
+        assert any("too long" in n for n in notices)
+
+    def test_accepting_words(self, vocab):
+        assert self.parse(vocab, accepting="on")[0].accepting
+        assert not self.parse(vocab, accepting="no")[0].accepting
+
+    def test_query_args_round_trip(self, vocab):
+        params = SearchParams(near="Tampa, FL", radius=50, unit="km", modalities=("nmt", "thai"),
+                              conditions=("migraine",), accepting=True, text="Ana", page=3)
+        args = MultiDict()
+        for key, value in params.query_args().items():
+            for item in value if isinstance(value, list) else [value]:
+                args.add(key, str(item))
+        assert parse_search_args(args, vocab) == (params, [])
+
+
+def test_location_search_uses_the_index(app, vocabulary):
+    """The plan of the area query reads the (latitude, longitude) index, not the whole table."""
+    from sqlalchemy import text
+
+    from directory.search.services import _listing_filters, area_candidates
+
+    statement = area_candidates(_listing_filters(SearchParams(), load_vocabulary()), ST_PETE, 40.2)
+    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    if db.engine.dialect.name == "sqlite":
+        plan = " ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+        assert "ix_locations_latitude_longitude" in plan
+        assert "SCAN locations" not in plan
+    else:
+        # On a tiny table PostgreSQL prefers a sequential scan; forbid it to see that the index serves.
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = " ".join(row[0] for row in db.session.execute(text(f"EXPLAIN {compiled}")))
+        assert "ix_locations_latitude_longitude" in plan
+        assert "Seq Scan on locations" not in plan

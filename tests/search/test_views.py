@@ -1,0 +1,155 @@
+"""The home page, /search and /api/v1/therapists over HTTP."""
+import json
+import re
+
+import pytest
+
+from tests.conftest import point_at
+
+
+def test_home_page_has_search_box_quick_links_and_explanation(client, vocabulary):
+    page = client.get("/").get_data(as_text=True)
+    assert 'name="near"' in page
+    assert "/search?modality=nmt" in page
+    assert "/search?condition=tension-headache" in page
+    assert "resting length" in page
+    assert "Skip to content" in page
+
+
+def test_search_names_the_place_it_searched_around(client, make_therapist):
+    make_therapist(name="Nearby Therapist", at=point_at(1))
+    page = client.get("/search?near=33701&radius=10").get_data(as_text=True)
+    assert "within 10 mi of Saint Petersburg, FL 33701" in page
+    assert "Nearby Therapist" in page
+    assert re.search(r"<strong>\d+\.\d mi</strong>", page)
+
+
+def test_search_by_city_and_by_address(client, make_therapist):
+    make_therapist(name="Downtown", at=point_at(1))
+    by_city = client.get("/search?near=St.+Petersburg,+FL").get_data(as_text=True)
+    assert "of Saint Petersburg, FL" in by_city and "Downtown" in by_city
+    by_address = client.get("/search?near=200+Central+Ave,+St.+Petersburg,+FL+33701").get_data(as_text=True)
+    assert "200 Central Ave, Saint Petersburg, FL 33701" in by_address
+
+
+def test_ambiguous_place_offers_candidates(client, vocabulary):
+    response = client.get("/search?near=Springfield&modality=nmt")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "matches several places" in page
+    assert "Springfield, IL" in page and "Springfield, MO" in page
+    # Each choice keeps the rest of the search.
+    assert "near=Springfield,+IL&amp;radius=25&amp;unit=mi&amp;modality=nmt" in page
+
+
+def test_unknown_place_gives_a_helpful_message_with_suggestions(client, vocabulary):
+    response = client.get("/search?near=St+Petersberg,+FL")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "We couldn&#39;t find" in page or "We couldn't find" in page
+    assert "try a zip code or city, st" in page.lower()
+    assert "Saint Petersburg, FL" in page
+
+
+def test_filters_are_explained_and_counted(client, make_therapist):
+    make_therapist(at=point_at(1), modalities=("nmt-st-john",))
+    page = client.get("/search?near=33701").get_data(as_text=True)
+    assert "every</strong> therapy you tick" in page
+    assert "at least one</strong> of the conditions" in page
+    nmt_checkbox = re.search(r'value="nmt"[^>]*>\s*<span>Neuromuscular therapy \(NMT\) <span class="count">\((\d+)\)', page)
+    assert nmt_checkbox and nmt_checkbox.group(1) == "1"
+
+
+def test_page_links_keep_every_filter(client, make_therapist):
+    for i in range(25):
+        make_therapist(at=point_at(0.5 + i * 0.1), modalities=("nmt-st-john",), conditions=("migraine",))
+    page = client.get("/search?near=33701&radius=10&modality=nmt&condition=migraine&accepting=1&q=therap").get_data(
+        as_text=True
+    )
+    next_link = re.search(r'<a rel="next" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    for part in ("near=33701", "radius=10", "modality=nmt", "condition=migraine", "accepting=1", "q=therap", "page=2"):
+        assert part in next_link
+    second = client.get(next_link).get_data(as_text=True)
+    assert second.count('class="card result"') == 5
+
+
+def test_empty_result_offers_nearest_anywhere(client, make_therapist):
+    make_therapist(name="Rural Therapist", at=point_at(150))
+    page = client.get("/search?near=33701&radius=5").get_data(as_text=True)
+    assert "No therapist matches this search within 5 mi" in page
+    assert "Nearest therapists at any distance" in page
+    assert "Rural Therapist" in page
+
+
+def test_browse_without_place(client, make_therapist):
+    make_therapist(name="Browsable")
+    page = client.get("/search").get_data(as_text=True)
+    assert "by state and name" in page
+    assert "Browsable" in page
+
+
+BAD_QUERIES = [
+    "radius=abc", "radius=-5", "radius=1e400", "radius=7", "radius=", "unit=parsec", "modality=not-a-thing",
+    "condition=%00", "page=0", "page=-1", "page=9999", "page=abc", "near=" + "x" * 5000,
+    "near=%00%01%02", "near=%F0%9F%98%80", "q=%27%3B+DROP+TABLE+therapists%3B--", "accepting=maybe",
+    "near=<script>alert(1)</script>", "near=33701&radius=5&radius=10", "near=%20%20",
+]
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_bad_parameters_never_error(client, make_therapist, query):
+    make_therapist()
+    response = client.get(f"/search?{query}")
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    api = client.get(f"/api/v1/therapists?{query}")
+    assert api.status_code in (200, 400)
+    assert api.is_json
+
+
+def test_api_search_returns_distances_and_links(client, make_therapist):
+    for i in range(22):
+        make_therapist(at=point_at(0.5 + i * 0.2), modalities=("nmt-american",))
+    data = client.get("/api/v1/therapists?near=33701&radius=10&unit=km&modality=nmt").get_json()
+    assert data["total"] == 22 and data["pages"] == 2
+    assert data["place"]["address"] == "Saint Petersburg, FL 33701"
+    first = data["results"][0]
+    assert first["unit"] == "km"
+    assert first["distance"] == pytest.approx(0.5 * 1.609344 + 0.0, abs=0.11)
+    assert "page=2" in data["links"]["next"] and "modality=nmt" in data["links"]["next"]
+    assert "prev" not in data["links"]
+
+
+def test_api_reports_unknown_and_ambiguous_places(client, vocabulary):
+    unknown = client.get("/api/v1/therapists?near=Xyzzyville,+FL")
+    assert unknown.status_code == 400
+    assert "couldn't find" in unknown.get_json()["error"]["message"]
+    ambiguous = client.get("/api/v1/therapists?near=Springfield").get_json()
+    assert "Springfield, IL" in ambiguous["error"]["candidates"]
+
+
+def test_geocoder_failure_gives_a_clear_message(app, client, vocabulary):
+    from geopy.exc import GeocoderTimedOut
+
+    class TimingOut:
+        def geocode(self, query, exactly_one=True, timeout=None):
+            raise GeocoderTimedOut("took too long")
+
+    app.extensions["geocoder"] = TimingOut()
+    page = client.get("/search?near=Tampa").get_data(as_text=True)
+    assert "location service did not answer" in page
+
+
+def test_api_vocabularies(client, vocabulary):
+    modalities = client.get("/api/v1/modalities").get_json()["modalities"]
+    by_slug = {m["slug"]: m for m in modalities}
+    assert by_slug["nmt-st-john"]["parent"] == "nmt"
+    assert by_slug["nmt-american"]["parent"] == "nmt"
+    conditions = client.get("/api/v1/conditions").get_json()["conditions"]
+    assert "tension-headache" in {c["slug"] for c in conditions}
+
+
+def test_unknown_api_path_is_json_404(client):
+    response = client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["status"] == 404

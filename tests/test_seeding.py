@@ -1,0 +1,95 @@
+"""The seed files and `flask seed`."""
+import re
+
+import pytest
+from geopy.distance import geodesic
+from sqlalchemy import func, select
+
+from directory.extensions import db
+from directory.seeding import read_seed, seed_all
+from directory.therapists.models import Condition, Location, Modality, Therapist
+
+ST_PETERSBURG = (27.7676, -82.6403)
+
+
+def snapshot():
+    """Every seeded row, as comparable tuples."""
+    therapists = db.session.scalars(select(Therapist).order_by(Therapist.slug)).all()
+    return [
+        (
+            t.slug, t.name, t.updated_at, t.created_at, t.status, tuple(t.credentials),
+            tuple(m.slug for m in t.modalities), tuple(c.slug for c in t.conditions),
+            tuple((loc.id, loc.street, loc.latitude, loc.longitude) for loc in t.locations),
+        )
+        for t in therapists
+    ] + [(m.slug, m.name, m.description, m.parent_id) for m in db.session.scalars(select(Modality))]
+
+
+def test_seed_command_is_idempotent(app, runner):
+    first = runner.invoke(args=["seed"])
+    assert first.exit_code == 0, first.output
+    assert "therapists: " in first.output and " created" in first.output
+    before = snapshot()
+    second = runner.invoke(args=["seed"])
+    assert second.exit_code == 0
+    assert "therapists: 0 created, 0 updated" in second.output
+    assert "vocabularies: 0 created, 0 updated" in second.output
+    db.session.expire_all()
+    assert snapshot() == before
+
+
+def test_seed_updates_what_changed(app, tmp_path):
+    seed_all(app.config["SEEDS_DIR"])
+    therapist = db.session.scalars(select(Therapist).limit(1)).one()
+    therapist.name = "Changed by hand"
+    db.session.commit()
+    reports = seed_all(app.config["SEEDS_DIR"])
+    assert reports["therapists"].updated == 1
+    assert db.session.get(Therapist, therapist.id).name != "Changed by hand"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    from directory.config import Config
+
+    return read_seed(Config.SEEDS_DIR, "therapists.json")["therapists"]
+
+
+def test_sample_listings_cover_the_country(sample):
+    assert len(sample) >= 300
+    states = {t["locations"][0]["state"] for t in sample}
+    cities = {(loc["city"], loc["state"]) for t in sample for loc in t["locations"]}
+    assert len(states) >= 20 and len(cities) >= 25
+    near_st_pete = [
+        t for t in sample
+        if any(geodesic(ST_PETERSBURG, (loc["latitude"], loc["longitude"])).miles <= 25 for loc in t["locations"])
+    ]
+    assert len(near_st_pete) >= 40
+
+
+def test_sample_listings_are_obviously_fictional(sample):
+    for therapist in sample:
+        assert re.fullmatch(r"\(\d{3}\) 555-01\d\d", therapist["phone"]), therapist["phone"]
+        assert re.search(r"@([\w-]+\.)*example\.(com|org)$", therapist["email"]), therapist["email"]
+        if therapist["website"]:
+            assert re.match(r"https://([\w-]+\.)*example\.(com|org)(/|$)", therapist["website"])
+
+
+def test_vocabularies_include_the_required_terms(app, vocabulary):
+    modalities = {m.slug: m for m in db.session.scalars(select(Modality))}
+    for slug in ["nmt", "nmt-st-john", "nmt-american", "trigger-point", "myofascial-release", "deep-tissue",
+                 "swedish", "sports", "medical", "structural-integration", "craniosacral", "lymphatic-drainage",
+                 "prenatal", "reflexology", "shiatsu", "thai"]:
+        assert slug in modalities
+    assert modalities["nmt-st-john"].parent.slug == "nmt"
+    assert modalities["nmt-american"].parent.slug == "nmt"
+    assert "resting length" in modalities["nmt"].description
+    conditions = set(db.session.scalars(select(Condition.slug)))
+    assert {"tension-headache", "migraine", "upper-back-knots", "neck-pain", "thoracic-outlet-syndrome",
+            "low-back-pain", "scoliosis", "tmj-pain", "sciatica", "posture-problems"} <= conditions
+
+
+def test_seeded_listings_are_published_samples(app):
+    seed_all(app.config["SEEDS_DIR"])
+    assert db.session.scalar(select(func.count()).select_from(Therapist).where(Therapist.is_sample.is_(False))) == 0
+    assert db.session.scalar(select(func.count()).select_from(Location)) >= 300
