@@ -55,11 +55,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from directory.api.views import bp as api_bp
+    from directory.checklists.views import bp as checklists_bp
     from directory.search.views import bp as search_bp
     from directory.therapists.views import bp as therapists_bp
 
     app.register_blueprint(search_bp)
     app.register_blueprint(therapists_bp)
+    app.register_blueprint(checklists_bp)
     app.register_blueprint(api_bp)
 
 

@@ -1,0 +1,1 @@
+"""Interview: the article's checklist, filled in per therapist and kept privately."""

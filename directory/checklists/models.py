@@ -1,0 +1,100 @@
+"""Filled-in interview checklists. They hold health information: reachable only through a secret link."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from directory.extensions import db
+from directory.therapists.models import Therapist, utcnow
+
+
+class Answer(str, enum.Enum):
+    """How the therapist answered a question, as the client judged it."""
+
+    YES = "yes"
+    NO = "no"
+    NOT_SURE = "not_sure"
+    DIDNT_ASK = "didnt_ask"
+
+    @property
+    def label(self) -> str:
+        return {"yes": "Yes", "no": "No", "not_sure": "Not sure", "didnt_ask": "Didn't ask"}[self.value]
+
+
+class ChecklistVersion(db.Model):
+    """One published wording of the checklist; filled checklists keep the version they were filled in."""
+
+    __tablename__ = "checklist_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (CheckConstraint("version > 0", name="version_positive"),)
+
+    @property
+    def questions(self) -> list[dict[str, Any]]:
+        """Every question, in order, across the sections."""
+        return [q for section in self.content["sections"] for q in section["questions"]]
+
+
+class Checklist(db.Model):
+    """A client's notes from interviewing one therapist. Found only by the hash of its secret token."""
+
+    __tablename__ = "checklists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("checklist_versions.id", ondelete="RESTRICT"), index=True)
+    therapist_id: Mapped[int | None] = mapped_column(
+        ForeignKey("therapists.id", ondelete="SET NULL"), index=True
+    )
+    therapist_name: Mapped[str] = mapped_column(String(120))
+    practice_name: Mapped[str] = mapped_column(String(160), default="")
+    therapist_phone: Mapped[str] = mapped_column(String(40), default="")
+    therapist_email: Mapped[str] = mapped_column(String(254), default="")
+    interview_date: Mapped[date | None] = mapped_column(Date)
+    price_quoted: Mapped[str] = mapped_column(String(60), default="")
+    rating: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    version: Mapped[ChecklistVersion] = relationship()
+    therapist: Mapped[Therapist | None] = relationship()
+    answers: Mapped[list[ChecklistAnswer]] = relationship(
+        back_populates="checklist", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating_range"),
+        CheckConstraint("therapist_name <> ''", name="therapist_name_not_empty"),
+    )
+
+    def answer_for(self, key: str) -> ChecklistAnswer | None:
+        """The answer to the question with this key, if any."""
+        return next((a for a in self.answers if a.question_key == key), None)
+
+
+class ChecklistAnswer(db.Model):
+    """The answer and notes for one question of one checklist."""
+
+    __tablename__ = "checklist_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checklist_id: Mapped[int] = mapped_column(ForeignKey("checklists.id", ondelete="CASCADE"))
+    question_key: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[str] = mapped_column(String(16), default=Answer.DIDNT_ASK.value)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    checklist: Mapped[Checklist] = relationship(back_populates="answers")
+
+    __table_args__ = (
+        UniqueConstraint("checklist_id", "question_key", name="uq_checklist_answers_question"),
+        CheckConstraint("answer IN ('yes', 'no', 'not_sure', 'didnt_ask')", name="answer_known"),
+    )
