@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from directory.checklists.models import ChecklistVersion
 from directory.extensions import db
 from directory.therapists.models import Condition, ListingStatus, Location, Modality, Therapist
 
@@ -131,8 +132,33 @@ def seed_therapists(seeds_dir: str | Path) -> SeedReport:
     return report
 
 
+class SeedError(Exception):
+    """A seed file contradicts what is already stored."""
+
+
+def seed_checklist(seeds_dir: str | Path) -> SeedReport:
+    """Store the checklist's version if it is new. A stored version is never changed: filled-in
+    checklists keep the questions they were filled in with, so new wording needs a new version number."""
+    content = read_seed(seeds_dir, "checklist.json")
+    stored = db.session.scalar(select(ChecklistVersion).where(ChecklistVersion.version == content["version"]))
+    if stored is None:
+        db.session.add(ChecklistVersion(version=content["version"], content=content))
+        db.session.flush()
+        return SeedReport(created=1)
+    if stored.content != content:
+        raise SeedError(
+            f"seeds/checklist.json differs from the stored version {content['version']}; "
+            "give the new wording a new version number."
+        )
+    return SeedReport(unchanged=1)
+
+
 def seed_all(seeds_dir: str | Path) -> dict[str, SeedReport]:
-    """Seed vocabularies, then sample listings, in one transaction."""
-    reports = {"vocabularies": seed_vocabularies(seeds_dir), "therapists": seed_therapists(seeds_dir)}
+    """Seed vocabularies, the checklist, then sample listings, in one transaction."""
+    reports = {
+        "vocabularies": seed_vocabularies(seeds_dir),
+        "checklist": seed_checklist(seeds_dir),
+        "therapists": seed_therapists(seeds_dir),
+    }
     db.session.commit()
     return reports

@@ -7,13 +7,15 @@ from typing import Any, Callable
 
 import flask_migrate
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from geopy.distance import geodesic
 from sqlalchemy import text
 
 from directory import create_app
 from directory.config import TestConfig, database_url
 from directory.extensions import db
-from directory.seeding import seed_vocabularies
+from directory.seeding import seed_checklist, seed_vocabularies
 from directory.therapists.models import ListingStatus, Location, Modality, Condition, Therapist
 
 # A point in downtown St. Petersburg, FL, used as the centre of most search tests.
@@ -49,10 +51,23 @@ def migrated_database(test_database_url: str, tmp_path_factory: pytest.TempPathF
         db.engine.dispose()
 
 
+class FreshGlobalsClient(FlaskClient):
+    """Requests reuse the test's app context (and so its database session); `g` is emptied around
+    each one, because a real request starts with an empty `g` (CSRF tokens and logins are cached there)."""
+
+    def open(self, *args: Any, **kwargs: Any):
+        g.__dict__.clear()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            g.__dict__.clear()
+
+
 @pytest.fixture
 def app(migrated_database: str):
     """An app bound to the test database, inside an app context; every table is emptied afterwards."""
     app = create_app(_config(migrated_database))
+    app.test_client_class = FreshGlobalsClient
     with app.app_context():
         yield app
         db.session.rollback()
@@ -80,6 +95,23 @@ def vocabulary(app):
     """The seeded modalities and conditions."""
     seed_vocabularies(app.config["SEEDS_DIR"])
     db.session.commit()
+
+
+@pytest.fixture
+def checklist_version(app):
+    """The seeded checklist wording."""
+    seed_checklist(app.config["SEEDS_DIR"])
+    db.session.commit()
+
+
+def csrf_from(response) -> str:
+    """The CSRF token of the form in a rendered page."""
+    import re
+
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"',
+                      response.get_data(as_text=True))
+    assert match, "no CSRF token in the page"
+    return match.group(1) or match.group(2)
 
 
 _numbers = itertools.count(1)

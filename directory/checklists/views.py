@@ -1,6 +1,249 @@
-"""Interview checklists: fill in, save privately, print, compare and export."""
-from flask import Blueprint
+"""Interview checklists: fill in, save privately, print, compare and export.
 
-from directory.checklists import models  # noqa: F401  (the tables belong to this feature)
+Every page here may show health information: no caching, no indexing, no referrer.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from directory.checklists import services
+from directory.checklists.forms import checklist_form_class
+from directory.checklists.models import Answer
+from directory.therapists.services import get_published
 
 bp = Blueprint("checklists", __name__)
+
+COOKIE_NAME = "my_checklists"
+COOKIE_MAX_AGE = 400 * 24 * 3600
+
+
+@bp.after_request
+def keep_private(response: Response) -> Response:
+    """Checklist pages are never cached, indexed, or named in a Referer header (the link is the key)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.context_processor
+def answer_labels() -> dict:
+    return {"answer_labels": {answer.value: answer.label for answer in Answer}}
+
+
+def saved_tokens() -> list[str]:
+    """Tokens of the checklists saved in this browser."""
+    return services.read_saved_tokens(request.cookies.get(COOKIE_NAME), current_app.config["SECRET_KEY"])
+
+
+def remember_tokens(response: Response, tokens: list[str]) -> Response:
+    """Store the browser's checklist tokens in its signed cookie."""
+    response.set_cookie(
+        COOKIE_NAME,
+        services.dump_saved_tokens(tokens, current_app.config["SECRET_KEY"]),
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+    return response
+
+
+def checklist_or_404(token: str):
+    checklist = services.find_checklist(token)
+    if checklist is None:
+        abort(404)
+    return checklist
+
+
+def render_form(form, checklist=None, therapist=None, status: int = 200):
+    return (
+        render_template(
+            "checklists/form.html",
+            form=form,
+            content=form_content(checklist),
+            checklist=checklist,
+            therapist=therapist,
+        ),
+        status,
+    )
+
+
+def form_content(checklist=None) -> dict:
+    return checklist.version.content if checklist else services.current_version().content
+
+
+@bp.route("/checklists/new", methods=["GET", "POST"])
+def new():
+    """Start a checklist, for a directory therapist (?therapist=slug) or one typed in."""
+    slug = request.values.get("therapist", "")
+    therapist = get_published(slug) if slug else None
+    form_class = checklist_form_class(form_content())
+    if request.method == "GET":
+        form = form_class.from_entry(services.entry_for_therapist(therapist))
+        return render_form(form, therapist=therapist)
+    form = form_class()
+    if not form.validate():
+        return render_form(form, therapist=therapist, status=422)
+    checklist, token = services.create_checklist(form.to_entry(), therapist)
+    flash("Your checklist is saved. Keep the private link below: it is the only way back to it.", "success")
+    response = redirect(url_for("checklists.show", token=token))
+    return remember_tokens(response, [token, *saved_tokens()])
+
+
+@bp.get("/checklists/<token>")
+def show(token: str):
+    """A saved checklist, with its private link."""
+    checklist = checklist_or_404(token)
+    return render_template(
+        "checklists/show.html",
+        checklist=checklist,
+        token=token,
+        key_points=services.key_points_met(checklist),
+        private_link=url_for("checklists.show", token=token, _external=True),
+    )
+
+
+@bp.route("/checklists/<token>/edit", methods=["GET", "POST"])
+def edit(token: str):
+    """Change a saved checklist."""
+    checklist = checklist_or_404(token)
+    form_class = checklist_form_class(checklist.version.content)
+    if request.method == "GET":
+        return render_form(form_class.from_entry(services.entry_from_checklist(checklist)), checklist)
+    form = form_class()
+    if not form.validate():
+        return render_form(form, checklist, status=422)
+    services.update_checklist(checklist, form.to_entry())
+    flash("Your changes are saved.", "success")
+    return redirect(url_for("checklists.show", token=token))
+
+
+@bp.get("/checklists/<token>/duplicate")
+def duplicate(token: str):
+    """A new checklist for another therapist, keeping your own notes."""
+    checklist = checklist_or_404(token)
+    form_class = checklist_form_class(form_content())
+    form = form_class.from_entry(services.entry_for_another_therapist(checklist))
+    return render_form(form)
+
+
+@bp.route("/checklists/<token>/delete", methods=["GET", "POST"])
+def delete(token: str):
+    """Confirm, then delete a checklist for good."""
+    checklist = checklist_or_404(token)
+    if request.method == "GET":
+        return render_template("checklists/delete.html", checklist=checklist, token=token)
+    services.delete_checklist(checklist)
+    flash("The checklist is deleted.", "success")
+    response = redirect(url_for("checklists.mine"))
+    return remember_tokens(response, [t for t in saved_tokens() if t != token])
+
+
+@bp.get("/checklists/<token>/print")
+def print_filled(token: str):
+    """A filled checklist laid out for paper."""
+    checklist = checklist_or_404(token)
+    return render_template(
+        "checklists/print.html",
+        content=checklist.version.content,
+        checklist=checklist,
+        key_points=services.key_points_met(checklist),
+    )
+
+
+@bp.get("/checklist/print")
+def print_blank():
+    """A blank checklist to print and take along."""
+    return render_template("checklists/print.html", content=services.current_version().content, checklist=None)
+
+
+@bp.get("/therapists/<slug>/checklist/print")
+def print_blank_for_therapist(slug: str):
+    """A blank checklist with a directory therapist's details at the top."""
+    therapist = get_published(slug)
+    if therapist is None:
+        abort(404)
+    return render_template(
+        "checklists/print.html", content=services.current_version().content, checklist=None, therapist=therapist
+    )
+
+
+@bp.get("/checklists/mine")
+def mine():
+    """The checklists saved in this browser."""
+    tokens = saved_tokens()
+    saved = services.saved_checklists(tokens)
+    response = Response(render_template("checklists/mine.html", saved=saved))
+    if len(saved) != len(tokens) and request.cookies.get(COOKIE_NAME):
+        # Forget links whose checklists were deleted (or a cookie that failed its signature check).
+        remember_tokens(response, [token for token, _ in saved])
+    return response
+
+
+@bp.get("/checklists/compare")
+def compare():
+    """Two to four of my checklists side by side."""
+    saved = services.saved_checklists(saved_tokens())
+    wanted = [int(i) for i in request.args.getlist("id") if i.isdigit() and len(i) < 12]
+    chosen = services.checklists_to_compare(saved, wanted)
+    if not services.COMPARE_MIN <= len(chosen) <= services.COMPARE_MAX:
+        flash(
+            f"Choose between {services.COMPARE_MIN} and {services.COMPARE_MAX} of your checklists to compare.",
+            "error",
+        )
+        return redirect(url_for("checklists.mine"))
+    rows = [
+        (section, question, [c.answer_for(question["key"]) for c in chosen])
+        for section in chosen[0].version.content["sections"]
+        for question in section["questions"]
+    ]
+    return render_template(
+        "checklists/compare.html",
+        chosen=chosen,
+        rows=rows,
+        key_points=[services.key_points_met(c) for c in chosen],
+    )
+
+
+def _download(body: str, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/checklists/<token>/export.<fmt>")
+def export_one(token: str, fmt: str):
+    """Download one checklist as CSV or JSON."""
+    return _export([checklist_or_404(token)], fmt, "interview-checklist")
+
+
+@bp.get("/checklists/mine/export.<fmt>")
+def export_mine(fmt: str):
+    """Download all my checklists as CSV or JSON."""
+    return _export([c for _, c in services.saved_checklists(saved_tokens())], fmt, "my-interview-checklists")
+
+
+def _export(checklists, fmt: str, stem: str) -> Response:
+    if fmt == "csv":
+        return _download(services.export_csv(checklists), "text/csv", f"{stem}.csv")
+    if fmt == "json":
+        body = json.dumps(services.export_json(checklists), ensure_ascii=False, indent=2)
+        return _download(body, "application/json", f"{stem}.json")
+    abort(404)
+
+
+@bp.get("/checklist")
+def about():
+    """What the checklist is for, its questions, and the ways to start or print one."""
+    return render_template("checklists/about.html", content=services.current_version().content)

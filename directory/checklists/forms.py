@@ -1,0 +1,116 @@
+"""The checklist form, built from the questions of a checklist version."""
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, RadioField, SelectChoice, StringField, TelField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from directory.checklists.models import Answer
+from directory.checklists.services import ChecklistEntry
+
+MAX_NOTES = 5000
+MAX_ANSWER_NOTES = 2000
+ANSWER_CHOICES = [SelectChoice(a.value, a.label) for a in Answer]
+RATING_CHOICES = [SelectChoice(str(n), f"{n} – {label}") for n, label in
+                  [(1, "poor fit"), (2, "doubtful"), (3, "maybe"), (4, "good"), (5, "great fit")]]
+
+
+def answer_field_name(key: str) -> str:
+    return "answer_" + key.replace("-", "_")
+
+
+def notes_field_name(key: str) -> str:
+    return "notes_" + key.replace("-", "_")
+
+
+class ChecklistBaseForm(FlaskForm):
+    """The therapist and the interview; the per-question fields are added per version."""
+
+    therapist_name = StringField(
+        "Therapist's name", validators=[DataRequired("Please enter the therapist's name."), Length(max=120)]
+    )
+    practice_name = StringField("Practice", validators=[Optional(), Length(max=160)])
+    therapist_phone = TelField("Phone", validators=[Optional(), Length(max=40)])
+    therapist_email = EmailField(
+        "Email", validators=[Optional(), Length(max=254), Email("That doesn't look like an email address.")]
+    )
+    interview_date = DateField(
+        "Date of the interview", validators=[Optional()], description="When you spoke with them"
+    )
+    price_quoted = StringField(
+        "Price quoted", validators=[Optional(), Length(max=60)], description="For example $90 for 60 minutes"
+    )
+    rating = RadioField(
+        "Overall, how good a fit?", choices=RATING_CHOICES, validators=[Optional()], validate_choice=True
+    )
+    notes = TextAreaField(
+        "Your notes",
+        validators=[Optional(), Length(max=MAX_NOTES)],
+        description=f"Anything else you want to remember (up to {MAX_NOTES} characters).",
+    )
+    questions: list[dict[str, Any]] = []
+
+    def question_fields(self, question: dict[str, Any]) -> tuple[Any, Any]:
+        """The answer and notes fields of a question."""
+        return self[answer_field_name(question["key"])], self[notes_field_name(question["key"])]
+
+    def to_entry(self) -> ChecklistEntry:
+        """The submitted data as a ChecklistEntry."""
+        answers = {}
+        for question in self.questions:
+            answer, notes = self.question_fields(question)
+            answers[question["key"]] = (answer.data or Answer.DIDNT_ASK.value, notes.data or "")
+        return ChecklistEntry(
+            therapist_name=self.therapist_name.data.strip(),
+            practice_name=(self.practice_name.data or "").strip(),
+            therapist_phone=(self.therapist_phone.data or "").strip(),
+            therapist_email=(self.therapist_email.data or "").strip(),
+            interview_date=self.interview_date.data,
+            price_quoted=(self.price_quoted.data or "").strip(),
+            rating=int(self.rating.data) if self.rating.data else None,
+            notes=self.notes.data or "",
+            answers=answers,
+        )
+
+    @classmethod
+    def from_entry(cls, entry: ChecklistEntry) -> "ChecklistBaseForm":
+        """A form showing `entry` (ignores any submitted data)."""
+        data: dict[str, Any] = {
+            "therapist_name": entry.therapist_name,
+            "practice_name": entry.practice_name,
+            "therapist_phone": entry.therapist_phone,
+            "therapist_email": entry.therapist_email,
+            "interview_date": entry.interview_date,
+            "price_quoted": entry.price_quoted,
+            "rating": str(entry.rating) if entry.rating else None,
+            "notes": entry.notes,
+        }
+        for question in cls.questions:
+            answer, notes = entry.answers.get(question["key"], (Answer.DIDNT_ASK.value, ""))
+            data[answer_field_name(question["key"])] = answer
+            data[notes_field_name(question["key"])] = notes
+        return cls(formdata=None, data=data)
+
+
+@cache
+def _form_for_questions(questions: tuple[tuple[str, str], ...]) -> type[ChecklistBaseForm]:
+    attributes: dict[str, Any] = {}
+    for key, prompt in questions:
+        attributes[answer_field_name(key)] = RadioField(
+            prompt, choices=ANSWER_CHOICES, default=Answer.DIDNT_ASK.value, validate_choice=True
+        )
+        attributes[notes_field_name(key)] = TextAreaField(
+            "Notes", validators=[Optional(), Length(max=MAX_ANSWER_NOTES)]
+        )
+    return type("ChecklistForm", (ChecklistBaseForm,), attributes)
+
+
+def checklist_form_class(content: dict[str, Any]) -> type[ChecklistBaseForm]:
+    """The form class for a checklist version's content (one class per distinct set of questions)."""
+    questions = [q for section in content["sections"] for q in section["questions"]]
+    form_class = _form_for_questions(tuple((q["key"], q["prompt"]) for q in questions))
+    form_class.questions = questions
+    return form_class
