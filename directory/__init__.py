@@ -35,7 +35,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the shared extensions and the configured geocoder to the app."""
-    from directory.extensions import csrf, db, migrate
+    from directory import mail
+    from directory.extensions import csrf, db, limiter, login_manager, migrate
     from directory.geo import build_geocoder
     from directory.search.geocache import DatabaseGeocodeCache
     from directory.security import register_security_headers
@@ -43,6 +44,9 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
     app.extensions["geocoder"] = build_geocoder(
         app.config["GEOCODER"],
         user_agent=app.config["GEOCODER_USER_AGENT"],
@@ -54,8 +58,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
+    from directory.admin.views import bp as admin_bp
     from directory.api.views import bp as api_bp
     from directory.checklists.views import bp as checklists_bp
+    from directory.listings.views import bp as listings_bp
     from directory.search.views import bp as search_bp
     from directory.therapists.views import bp as therapists_bp
 
@@ -63,6 +69,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(therapists_bp)
     app.register_blueprint(checklists_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(listings_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

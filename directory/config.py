@@ -26,6 +26,25 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Rate limits (Flask-Limiter): shared by every app server when this points at Redis.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = True
+    # Mail goes to the outbox table and the log unless MAIL_SERVER is set, then over SMTP too.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "true").lower() in ("1", "true", "yes", "on")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "KnotFree Directory <no-reply@example.org>")
+    # Links in mail sent outside a request (`flask send-reconfirmations`) start with this.
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+    # Listing submissions: a form sent back faster than this is taken for a bot.
+    LISTING_MIN_FILL_SECONDS = float(os.environ.get("LISTING_MIN_FILL_SECONDS", "4"))
+    LISTING_EDIT_LINK_DAYS = 365
+    LISTING_CONFIRM_LINK_DAYS = 60
+    LISTING_RECONFIRM_AFTER_DAYS = 365
     SEEDS_DIR = os.environ.get(
         "SEEDS_DIR", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "seeds")
     )
@@ -44,12 +63,19 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     GEOCODER = "offline"
+    # Tests about rate limits and fill time switch these back on.
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    LISTING_MIN_FILL_SECONDS = 0
+    MAIL_SERVER = ""
+    SITE_URL = "http://directory.test"
 
 
 class ProdConfig(Config):
     """Production: cookies only over HTTPS."""
 
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
 
 
 CONFIGS = {"development": DevConfig, "testing": TestConfig, "production": ProdConfig}

@@ -14,7 +14,7 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if _wants_json():
             return jsonify(error={"status": error.code, "message": error.description}), error.code
-        template = f"errors/{error.code}.html" if error.code in (404, 405) else "errors/generic.html"
+        template = f"errors/{error.code}.html" if error.code in (404, 405, 429) else "errors/generic.html"
         return render_template(template, error=error), error.code
 
     @app.errorhandler(Exception)

@@ -1,6 +1,9 @@
 """Flask extensions, created unbound here and bound to the app in the factory."""
 import sqlite3
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -27,6 +30,11 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
+# Storage and on/off come from RATELIMIT_STORAGE_URI and RATELIMIT_ENABLED in the config.
+limiter = Limiter(key_func=get_remote_address)
+login_manager = LoginManager()
+login_manager.login_view = "admin.login"
+login_manager.login_message = "Please sign in to use the moderation pages."
 
 
 @event.listens_for(Engine, "connect")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +22,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.extensions import db
+
+if TYPE_CHECKING:
+    from directory.admin.models import Admin
 
 
 def utcnow() -> datetime:
@@ -116,10 +120,25 @@ class Therapist(db.Model):
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # Listings submitted through the site: a private address for edit links and moderators' replies.
+    contact_email: Mapped[str | None] = mapped_column(String(254), index=True)
+    # Optimistic locking: every UPDATE checks and bumps it, so concurrent saves cannot overwrite each other.
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    license_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # No ON DELETE: who verified a license stays on record, so that moderator cannot simply be deleted.
+    license_verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("admins.id"))
+    # When a moderator last approved or verified the listing (shown as "last checked").
+    last_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the therapist last submitted, edited or re-confirmed it; reminders go out 12 months later.
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reconfirmation_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Unpublished by a moderator: the therapist cannot publish it again on their own.
+    held_by_moderator: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     locations: Mapped[list[Location]] = relationship(
         back_populates="therapist", cascade="all, delete-orphan", order_by="Location.position"
     )
+    license_verified_by: Mapped[Admin | None] = relationship("Admin")
     modalities: Mapped[list[Modality]] = relationship(
         secondary=therapist_modalities, order_by="Modality.position"
     )
@@ -148,6 +167,7 @@ class Therapist(db.Model):
             name="service_radius_only_when_mobile",
         ),
     )
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_published(self) -> bool:
@@ -177,6 +197,8 @@ class Location(db.Model):
     country: Mapped[str] = mapped_column(String(2), default="US")
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
+    # The place the geocoder resolved the address to, as it named it.
+    geocoded_as: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     therapist: Mapped[Therapist] = relationship(back_populates="locations")
 

@@ -1,0 +1,36 @@
+"""Sign-in and moderation action forms."""
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+REASON_MAX = 1000
+
+
+class LoginForm(FlaskForm):
+    """A moderator signs in."""
+
+    email = EmailField("Email", [InputRequired("Enter your email address."), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField("Password", [InputRequired("Enter your password."), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    """A moderation button that needs no reason (approve, verify)."""
+
+
+class ReasonForm(FlaskForm):
+    """A moderation action that must say why; the reason is emailed to the therapist and audited."""
+
+    reason = TextAreaField(
+        "Reason", [InputRequired("Give a reason: the therapist will read it."),
+                   Length(max=REASON_MAX, message=f"Keep the reason to {REASON_MAX:,} characters or fewer.")],
+        render_kw={"rows": 3},
+    )
+
+
+class NoteForm(FlaskForm):
+    """Closing a report, with an optional note for the audit log."""
+
+    reason = TextAreaField("Note (optional)", [Length(max=REASON_MAX)], render_kw={"rows": 2})

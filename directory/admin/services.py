@@ -1,0 +1,311 @@
+"""Moderation as plain functions: sign-in, the queue, approving and rejecting, verifying, unpublishing.
+
+Every action is one transaction that also writes an AuditLog row; mail to the therapist goes out after it.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from directory.admin.models import Admin, AuditAction, AuditLog
+from directory.extensions import db
+from directory.listings.models import Report, ReportStatus, Revision, RevisionStatus
+from directory.listings.services import (
+    DuplicateCandidate,
+    DuplicateFlag,
+    FieldChange,
+    ListingData,
+    aware,
+    apply_listing_data,
+    confirmed_basis,
+    find_duplicates,
+    normalize_email,
+    reconfirmation_due,
+    revision_diff,
+)
+from directory.mail import absolute_url, deliver_queued, queue_mail
+from directory.search.services import Vocabulary
+from directory.therapists.models import ListingStatus, Therapist, utcnow
+
+MIN_PASSWORD_LENGTH = 12
+
+
+class ModerationError(Exception):
+    """The action does not apply to the listing in its current state (the message says why)."""
+
+
+# --- Moderators ------------------------------------------------------------------------------
+
+
+def create_admin(email: str, password: str) -> Admin:
+    """Add a moderator; the password is stored only as a werkzeug hash."""
+    email = normalize_email(email)
+    if "@" not in email:
+        raise ValueError("That does not look like an email address.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
+    if db.session.scalar(select(Admin.id).where(Admin.email == email)) is not None:
+        raise ValueError(f"There is already a moderator with the email {email}.")
+    admin = Admin(email=email, password_hash=generate_password_hash(password))
+    db.session.add(admin)
+    db.session.commit()
+    return admin
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not the password of anybody")
+
+
+def authenticate(email: str, password: str) -> Admin | None:
+    """The moderator with this email and password, or None (taking as long either way)."""
+    admin = db.session.scalar(select(Admin).where(Admin.email == normalize_email(email)))
+    if admin is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not check_password_hash(admin.password_hash, password):
+        return None
+    admin.last_login_at = utcnow()
+    db.session.commit()
+    return admin
+
+
+# --- The queue -------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueItem:
+    """A listing waiting for a decision, with what the moderator needs to decide."""
+
+    therapist: Therapist
+    revision: Revision | None = None
+    duplicates: list[DuplicateFlag] = field(default_factory=list)
+
+    @property
+    def waiting_since(self) -> datetime:
+        """When it joined the queue."""
+        return aware(self.revision.created_at if self.revision else self.therapist.created_at)
+
+
+@dataclass
+class Queue:
+    """Everything waiting for the moderators, oldest first."""
+
+    submissions: list[QueueItem]
+    revisions: list[QueueItem]
+    reports: list[Report]
+    stale: list[Therapist]
+
+
+def _candidate(key: Any, therapist: Therapist, data: ListingData) -> DuplicateCandidate:
+    return DuplicateCandidate(key, therapist.id, data.name, therapist.contact_email,
+                              [(loc.latitude, loc.longitude) for loc in data.locations])
+
+
+def load_queue(now: datetime | None = None) -> Queue:
+    """New submissions, pending revisions, open reports and listings due for re-confirmation."""
+    listing_options = (selectinload(Therapist.locations), selectinload(Therapist.modalities),
+                       selectinload(Therapist.conditions))
+    submissions = db.session.scalars(
+        select(Therapist).where(Therapist.status == ListingStatus.PENDING.value)
+        .order_by(Therapist.created_at, Therapist.id).options(*listing_options)
+    ).all()
+    revisions = db.session.scalars(
+        select(Revision).where(Revision.status == RevisionStatus.PENDING.value)
+        .order_by(Revision.created_at, Revision.id)
+        .options(selectinload(Revision.therapist).options(*listing_options))
+    ).all()
+    reports = db.session.scalars(
+        select(Report).where(Report.status == ReportStatus.OPEN.value)
+        .order_by(Report.created_at, Report.id).options(selectinload(Report.therapist))
+    ).all()
+    stale = db.session.scalars(
+        select(Therapist).where(reconfirmation_due(now)).order_by(confirmed_basis(), Therapist.id)
+    ).all()
+    candidates = [_candidate(("t", t.id), t, ListingData.from_therapist(t)) for t in submissions]
+    candidates += [_candidate(("r", r.id), r.therapist, ListingData.from_json(r.data)) for r in revisions]
+    flags = find_duplicates(candidates)
+    return Queue(
+        submissions=[QueueItem(t, duplicates=flags[("t", t.id)]) for t in submissions],
+        revisions=[QueueItem(r.therapist, r, flags[("r", r.id)]) for r in revisions],
+        reports=list(reports),
+        stale=list(stale),
+    )
+
+
+@dataclass
+class Review:
+    """One listing as the moderator reviews it."""
+
+    therapist: Therapist
+    revision: Revision | None
+    changes: list[FieldChange]
+    proposed: ListingData | None
+    duplicates: list[DuplicateFlag]
+    reports: list[Report]
+    history: list[AuditLog]
+
+
+def load_review(therapist_id: int, vocabulary: Vocabulary) -> Review | None:
+    """A listing with its pending revision's diff, duplicate flags, open reports and audit history."""
+    therapist = db.session.scalar(
+        select(Therapist).where(Therapist.id == therapist_id).options(
+            selectinload(Therapist.locations), selectinload(Therapist.modalities),
+            selectinload(Therapist.conditions), selectinload(Therapist.revisions), selectinload(Therapist.reports),
+        )
+    )
+    if therapist is None:
+        return None
+    revision = next((r for r in therapist.revisions if r.status == RevisionStatus.PENDING.value), None)
+    current = ListingData.from_therapist(therapist)
+    proposed = ListingData.from_json(revision.data) if revision else None
+    changes = revision_diff(current, proposed, vocabulary) if proposed else []
+    flags = find_duplicates([_candidate("x", therapist, proposed or current)])["x"]
+    history = db.session.scalars(
+        select(AuditLog).where(AuditLog.therapist_id == therapist.id).order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+    ).all()
+    reports = [r for r in therapist.reports if r.status == ReportStatus.OPEN.value]
+    return Review(therapist, revision, changes, proposed, flags, reports, list(history))
+
+
+def audit_page(page: int, per_page: int = 50) -> Any:
+    """A page of the audit log, newest first."""
+    return db.paginate(
+        select(AuditLog).order_by(AuditLog.created_at.desc(), AuditLog.id.desc()).options(selectinload(AuditLog.admin)),
+        page=page, per_page=per_page, error_out=False,
+    )
+
+
+# --- Actions ---------------------------------------------------------------------------------
+
+
+def _audit(admin: Admin, action: str, therapist: Therapist, reason: str = "", **details: Any) -> None:
+    db.session.add(AuditLog(admin_id=admin.id, admin_email=admin.email, action=action, therapist_id=therapist.id,
+                            therapist_name=therapist.name, reason=reason, details=details))
+
+
+def _tell_therapist(therapist: Therapist, subject: str, body: str) -> None:
+    if therapist.contact_email:
+        queue_mail(therapist.contact_email, subject, f"Hello {therapist.name},\n\n{body}\n\nKnotFree Directory")
+
+
+@contextmanager
+def _moderation() -> Iterator[None]:
+    """Run the action's writes as one transaction, then send its mail; a concurrent change refuses it."""
+    try:
+        yield
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise ModerationError("The listing changed while you were looking at it. Please check it again.") from error
+    deliver_queued()
+
+
+def approve_listing(therapist: Therapist, admin: Admin, now: datetime | None = None) -> None:
+    """Publish a new, rejected or unpublished listing (lifting a moderator's hold)."""
+    if therapist.status == ListingStatus.PUBLISHED.value:
+        raise ModerationError("This listing is already published.")
+    with _moderation():
+        therapist.status = ListingStatus.PUBLISHED.value
+        therapist.held_by_moderator = False
+        therapist.last_checked_at = now or utcnow()
+        _audit(admin, AuditAction.APPROVE_LISTING, therapist)
+        _tell_therapist(therapist, "Your listing is published",
+                        "A moderator approved your listing. It is on the site now:\n"
+                        + absolute_url("therapists.profile", slug=therapist.slug))
+
+
+def reject_listing(therapist: Therapist, admin: Admin, reason: str) -> None:
+    """Turn down a new listing, telling the therapist why (they can fix it and submit again)."""
+    if therapist.status != ListingStatus.PENDING.value:
+        raise ModerationError("Only a listing waiting for review can be rejected; unpublish a published one.")
+    with _moderation():
+        therapist.status = ListingStatus.REJECTED.value
+        _audit(admin, AuditAction.REJECT_LISTING, therapist, reason)
+        _tell_therapist(therapist, "Your listing was not approved",
+                        f"A moderator could not approve your listing, for this reason:\n\n{reason}\n\n"
+                        "You can change it with your private edit link and it will be reviewed again.")
+
+
+def approve_revision(revision: Revision, admin: Admin, now: datetime | None = None) -> None:
+    """Apply the proposed fields to the public listing, all at once."""
+    if revision.status != RevisionStatus.PENDING.value:
+        raise ModerationError("These changes have already been decided.")
+    now = now or utcnow()
+    therapist = revision.therapist
+    data = ListingData.from_json(revision.data)
+    with _moderation():
+        if (data.license_number, data.license_state) != (therapist.license_number, therapist.license_state):
+            # The verification was of the old license.
+            therapist.license_verified_at = therapist.license_verified_by_id = None
+        apply_listing_data(therapist, data)
+        therapist.last_checked_at = now
+        revision.status = RevisionStatus.APPROVED.value
+        revision.decided_at, revision.decided_by_id = now, admin.id
+        _audit(admin, AuditAction.APPROVE_REVISION, therapist, revision_id=revision.id)
+        _tell_therapist(therapist, "Your changes are published",
+                        "A moderator approved the changes to your listing. They are on the site now:\n"
+                        + absolute_url("therapists.profile", slug=therapist.slug))
+
+
+def reject_revision(revision: Revision, admin: Admin, reason: str, now: datetime | None = None) -> None:
+    """Turn down proposed changes; the public listing stays as it is."""
+    if revision.status != RevisionStatus.PENDING.value:
+        raise ModerationError("These changes have already been decided.")
+    with _moderation():
+        revision.status = RevisionStatus.REJECTED.value
+        revision.decided_at, revision.decided_by_id, revision.reason = now or utcnow(), admin.id, reason
+        _audit(admin, AuditAction.REJECT_REVISION, revision.therapist, reason, revision_id=revision.id)
+        _tell_therapist(revision.therapist, "Your changes were not approved",
+                        f"A moderator could not approve the changes to your listing, for this reason:\n\n{reason}"
+                        "\n\nYour public listing is unchanged. You can edit it again with your private edit link.")
+
+
+def verify_license(therapist: Therapist, admin: Admin, now: datetime | None = None) -> None:
+    """Record that a moderator checked the license with the state board."""
+    now = now or utcnow()
+    with _moderation():
+        therapist.license_verified_at = now
+        therapist.license_verified_by_id = admin.id
+        therapist.last_checked_at = now
+        _audit(admin, AuditAction.VERIFY_LICENSE, therapist, license_number=therapist.license_number,
+               license_state=therapist.license_state)
+
+
+def unpublish_listing(therapist: Therapist, admin: Admin, reason: str, now: datetime | None = None) -> None:
+    """Take a listing off the site at once; only a moderator can put it back. Closes its open reports."""
+    published = therapist.status == ListingStatus.PUBLISHED.value
+    unpublished_by_therapist = therapist.status == ListingStatus.UNPUBLISHED.value and not therapist.held_by_moderator
+    if not (published or unpublished_by_therapist):
+        raise ModerationError("Only a published listing (or one its therapist unpublished) can be unpublished.")
+    now = now or utcnow()
+    with _moderation():
+        therapist.status = ListingStatus.UNPUBLISHED.value
+        therapist.held_by_moderator = True
+        for report in therapist.reports:
+            if report.status == ReportStatus.OPEN.value:
+                report.status, report.resolved_at, report.resolved_by_id = ReportStatus.RESOLVED.value, now, admin.id
+                report.resolution = f"Listing unpublished: {reason}"
+        _audit(admin, AuditAction.UNPUBLISH, therapist, reason)
+        _tell_therapist(therapist, "Your listing was unpublished",
+                        f"A moderator took your listing off the site, for this reason:\n\n{reason}\n\n"
+                        "Reply to this email if you think this was a mistake.")
+
+
+def resolve_report(report: Report, admin: Admin, note: str, now: datetime | None = None) -> None:
+    """Close a problem report (after fixing, or finding nothing wrong)."""
+    if report.status != ReportStatus.OPEN.value:
+        raise ModerationError("This report is already closed.")
+    with _moderation():
+        report.status, report.resolved_at = ReportStatus.RESOLVED.value, now or utcnow()
+        report.resolved_by_id, report.resolution = admin.id, note
+        _audit(admin, AuditAction.RESOLVE_REPORT, report.therapist, note, report_id=report.id,
+               report_reason=report.reason)

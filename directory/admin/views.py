@@ -1,0 +1,187 @@
+"""/admin: sign-in, the moderation queue, one listing's review page, and the audit log."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from directory.admin import services
+from directory.admin.forms import ActionForm, LoginForm, NoteForm, ReasonForm
+from directory.admin.models import Admin
+from directory.extensions import db, limiter, login_manager
+from directory.listings.models import Report, Revision
+from directory.search.services import load_vocabulary
+from directory.therapists.models import Therapist
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+# Failed sign-ins only; a moderator who types the password right is never locked out.
+LOGIN_LIMIT = "5 per minute; 20 per hour"
+
+
+@login_manager.user_loader
+def load_admin(admin_id: str) -> Admin | None:
+    """The signed-in moderator, from the id in the session."""
+    return db.session.get(Admin, int(admin_id)) if admin_id.isdigit() else None
+
+
+@bp.before_request
+def require_login():
+    """Nothing under /admin but the sign-in page is reachable without signing in."""
+    if request.endpoint != "admin.login" and not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+@bp.after_request
+def never_cache(response: Response) -> Response:
+    """Moderation pages hold private data: keep them out of caches."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never redirect a moderator elsewhere after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        if not urlsplit(target).netloc:
+            return target
+    return url_for("admin.queue")
+
+
+def _failed_login(response: Response) -> bool:
+    return response.status_code == 200 and request.method == "POST"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"], deduct_when=_failed_login)
+def login():
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("admin.queue"))
+    form = LoginForm(next=request.args.get("next", ""))
+    error = None
+    if form.validate_on_submit():
+        admin = services.authenticate(form.email.data, form.password.data)
+        if admin is not None:
+            login_user(admin)
+            return redirect(_safe_next(form.next.data))
+        error = "That email and password do not match a moderator account."
+    return render_template("admin/login.html", form=form, error=error)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out."""
+    if ActionForm().validate_on_submit():
+        logout_user()
+        flash("You are signed out.", "success")
+    return redirect(url_for("admin.login"))
+
+
+@bp.get("/")
+def queue():
+    """Everything waiting for a moderator, oldest first."""
+    return render_template("admin/queue.html", queue=services.load_queue(), action=ActionForm())
+
+
+@bp.get("/listings/<int:therapist_id>")
+def review(therapist_id: int):
+    """One listing: fields, resolved locations, pending changes as a diff, duplicates, reports, history."""
+    found = services.load_review(therapist_id, load_vocabulary())
+    if found is None:
+        abort(404)
+    return render_template(
+        "admin/review.html", review=found, action=ActionForm(),
+        reject=ReasonForm(prefix="reject"), reject_revision=ReasonForm(prefix="reject-revision"),
+        unpublish=ReasonForm(prefix="unpublish"),
+        notes={report.id: NoteForm(prefix=f"note-{report.id}") for report in found.reports},
+    )
+
+
+def _act(therapist: Therapist, form, action, done: str, *args):
+    if form.validate_on_submit():
+        try:
+            action(*args)
+        except services.ModerationError as refused:
+            flash(str(refused), "error")
+        else:
+            flash(done, "success")
+    else:
+        messages = [message for errors in form.errors.values() for message in errors]
+        flash(" ".join(messages) or "Please try again.", "error")
+    return redirect(url_for("admin.review", therapist_id=therapist.id))
+
+
+def _therapist(therapist_id: int) -> Therapist:
+    return db.get_or_404(Therapist, therapist_id)
+
+
+@bp.post("/listings/<int:therapist_id>/approve")
+def approve(therapist_id: int):
+    """Publish the listing."""
+    therapist = _therapist(therapist_id)
+    return _act(therapist, ActionForm(), lambda: services.approve_listing(therapist, current_user),
+                "The listing is published.")
+
+
+@bp.post("/listings/<int:therapist_id>/reject")
+def reject(therapist_id: int):
+    """Reject a new listing with a reason."""
+    therapist = _therapist(therapist_id)
+    form = ReasonForm(prefix="reject")
+    return _act(therapist, form, lambda: services.reject_listing(therapist, current_user, form.reason.data.strip()),
+                "The listing is rejected and the therapist has been told why.")
+
+
+@bp.post("/listings/<int:therapist_id>/verify-license")
+def verify_license(therapist_id: int):
+    """Mark the license as verified."""
+    therapist = _therapist(therapist_id)
+    return _act(therapist, ActionForm(), lambda: services.verify_license(therapist, current_user),
+                "The license is marked as verified.")
+
+
+@bp.post("/listings/<int:therapist_id>/unpublish")
+def unpublish(therapist_id: int):
+    """Take a listing off the site with a reason."""
+    therapist = _therapist(therapist_id)
+    form = ReasonForm(prefix="unpublish")
+    return _act(therapist, form,
+                lambda: services.unpublish_listing(therapist, current_user, form.reason.data.strip()),
+                "The listing is unpublished and the therapist has been told why.")
+
+
+@bp.post("/revisions/<int:revision_id>/approve")
+def approve_revision(revision_id: int):
+    """Apply pending changes to the public listing."""
+    revision = db.get_or_404(Revision, revision_id)
+    return _act(revision.therapist, ActionForm(), lambda: services.approve_revision(revision, current_user),
+                "The changes are published.")
+
+
+@bp.post("/revisions/<int:revision_id>/reject")
+def reject_revision(revision_id: int):
+    """Turn down pending changes with a reason."""
+    revision = db.get_or_404(Revision, revision_id)
+    form = ReasonForm(prefix="reject-revision")
+    return _act(revision.therapist, form,
+                lambda: services.reject_revision(revision, current_user, form.reason.data.strip()),
+                "The changes are rejected and the therapist has been told why.")
+
+
+@bp.post("/reports/<int:report_id>/resolve")
+def resolve_report(report_id: int):
+    """Close a problem report."""
+    report = db.get_or_404(Report, report_id)
+    form = NoteForm(prefix=f"note-{report_id}")
+    return _act(report.therapist, form,
+                lambda: services.resolve_report(report, current_user, (form.reason.data or "").strip()),
+                "The report is closed.")
+
+
+@bp.get("/audit")
+def audit():
+    """Every moderation action, newest first."""
+    page = request.args.get("page", 1, type=int)
+    return render_template("admin/audit.html", entries=services.audit_page(max(page, 1)))

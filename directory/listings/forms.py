@@ -1,0 +1,408 @@
+"""The listing form (submit and edit), the report form, and the edit-link request."""
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+
+from directory.geo import STATE_NAMES
+from directory.listings.models import REPORT_REASON_LABELS, ReportReason
+from directory.listings.services import (
+    MAX_LOCATIONS,
+    SESSION_LENGTH_CHOICES,
+    GeocodedAddress,
+    ListingData,
+    ProposedLocation,
+    geocode_address,
+)
+from directory.search.forms import MultiCheckboxField
+from directory.search.services import Vocabulary
+
+NAME_MAX = 120
+PRACTICE_MAX = 160
+LICENSE_MAX = 40
+SHORT_LIST_MAX = 200
+LONG_TEXT_MAX = 2000
+CERTIFICATIONS_MAX = 1000
+REPORT_DETAILS_MAX = 1000
+# Control characters other than line breaks and tabs: never typed on purpose, and NUL breaks PostgreSQL.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
+STATE_CHOICES = [SelectChoice("", "Choose a state")] + [
+    SelectChoice(code, name) for code, name in sorted(STATE_NAMES.items(), key=lambda item: item[1])
+]
+
+
+def _no_control_characters(form: Any, field: Any) -> None:
+    if isinstance(field.data, str) and _CONTROL_RE.search(field.data):
+        raise ValidationError("Remove the invisible control characters from this text.")
+
+
+def _length(limit: int, what: str = "this") -> Length:
+    return Length(max=limit, message=f"Keep {what} to {limit:,} characters or fewer (it has %(length)d).")
+
+
+def _text(label: str, limit: int, *validators: Any, what: str = "this", **kwargs: Any) -> StringField:
+    return StringField(label, [*validators, _length(limit, what), _no_control_characters], **kwargs)
+
+
+def _long_text(label: str, limit: int, description: str) -> TextAreaField:
+    # No maxlength: the browser would cut pasted text silently; the message says how much is too much.
+    return TextAreaField(label, [_length(limit), _no_control_characters], description=description,
+                         render_kw={"rows": 6, "maxlength": False})
+
+
+def split_list(text: str | None, separator: str = ",") -> list[str]:
+    """Items of a comma- (or line-) separated list, trimmed, empty ones dropped."""
+    return [item.strip() for item in (text or "").split(separator) if item.strip()]
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose parse error says what to type."""
+
+    def __init__(self, label: str, validators: list[Any] | None = None, message: str = "Enter a whole number.",
+                 **kwargs: Any):
+        super().__init__(label, validators, **kwargs)
+        self.parse_message = message
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Read the number, with our message when it is not one."""
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(self.parse_message) from error
+
+
+def check_email(form: Any, field: Any) -> None:
+    """A syntactically valid address (no DNS lookup); stored as email-validator normalises it."""
+    if not field.data:
+        return
+    try:
+        field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ValidationError(f"Enter a valid email address, like name@example.com ({error}).") from error
+
+
+def check_phone(form: Any, field: Any) -> None:
+    """A real phone number (US unless it starts with +), stored in its usual written form."""
+    if not field.data:
+        return
+    try:
+        number = phonenumbers.parse(field.data, "US")
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError("Enter a phone number with its area code, like (727) 555-0123.") from error
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError("That is not a valid phone number; include the area code, like (727) 555-0123.")
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 1 else \
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    field.data = phonenumbers.format_number(number, style)
+
+
+def check_website(form: Any, field: Any) -> None:
+    """A web address starting with http:// or https://, nothing else (no javascript: links)."""
+    if not field.data:
+        return
+    value = field.data.strip()
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        raise ValidationError("Enter the full web address, starting with https:// (or http://).")
+    field.data = value
+
+
+class LocationForm(Form):
+    """One practice address; the listing form checks it with the geocoder."""
+
+    street = _text("Street address", 200, Optional(), description="Shown on your profile.",
+                   render_kw={"autocomplete": "street-address"})
+    city = _text("City", 120, Optional())
+    state = SelectField("State", choices=STATE_CHOICES, default="")
+    postal_code = StringField("ZIP code", [Optional()], render_kw={"inputmode": "numeric", "autocomplete": "postal-code"})
+
+    def validate_postal_code(self, field: Any) -> None:
+        """Five digits (or ZIP+4)."""
+        if field.data and not _ZIP_RE.match(field.data.strip()):
+            raise ValidationError("Enter a 5-digit ZIP code, like 33701.")
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing typed in this location."""
+        typed = [self.street.data, self.city.data, self.state.data, self.postal_code.data]
+        return not any((value or "").strip() for value in typed)
+
+
+class ListingFields(FlaskForm):
+    """Every public field of a listing plus the private contact email."""
+
+    name = _text("Your name", NAME_MAX, InputRequired("Enter your name as your clients know it."),
+                 what="your name", render_kw={"autocomplete": "name"})
+    practice_name = _text("Practice name", PRACTICE_MAX, Optional(), description="Optional.",
+                          render_kw={"autocomplete": "organization"})
+    credentials = _text("Credentials", SHORT_LIST_MAX, Optional(),
+                        description="Letters after your name, separated by commas: for example LMT, NCBTMB.")
+    license_number = _text("Massage license number", LICENSE_MAX,
+                           InputRequired("Enter your massage license number."))
+    license_state = SelectField("State that issued the license", [InputRequired("Choose the state that issued your license.")],
+                                choices=STATE_CHOICES, default="")
+    years_in_practice = WholeNumberField(
+        "Years in practice", [Optional(), NumberRange(0, 80, "Enter a number of years from 0 to 80.")],
+        message="Enter the number of years as a whole number, like 12.",
+    )
+    training = _long_text("Training", LONG_TEXT_MAX,
+                          "Schools, courses and methods (for example NMT, trigger point). Up to 2,000 characters.")
+    certifications = _long_text("Certifications", CERTIFICATIONS_MAX, "One per line. Up to 1,000 characters.")
+    bio = _long_text("About you and your practice", LONG_TEXT_MAX,
+                     "What clients should know before they call. Plain text, up to 2,000 characters.")
+    modalities = MultiCheckboxField("Therapies you offer")
+    conditions = MultiCheckboxField("Conditions you treat")
+    locations = FieldList(FormField(LocationForm), min_entries=MAX_LOCATIONS, max_entries=MAX_LOCATIONS)
+    phone = TelField("Phone", [Optional(), check_phone], render_kw={"autocomplete": "tel"})
+    email = EmailField("Public email", [Optional(), _length(254), check_email],
+                       description="Shown on your profile.")
+    website = URLField("Website", [Optional(), _length(500), check_website],
+                       description="Starting with https://", render_kw={"autocomplete": "url"})
+    price_min = WholeNumberField("Lowest price (US$)", [Optional(), NumberRange(1, 10000, "Prices must be whole dollars from 1 to 10,000.")],
+                                 message="Enter the price in whole dollars, like 90.")
+    price_max = WholeNumberField("Highest price (US$)", [Optional(), NumberRange(1, 10000, "Prices must be whole dollars from 1 to 10,000.")],
+                                 message="Enter the price in whole dollars, like 120.")
+    session_lengths = MultiCheckboxField(
+        "Session lengths", choices=[SelectChoice(str(n), f"{n} minutes") for n in SESSION_LENGTH_CHOICES], coerce=int
+    )
+    accepting_new_clients = BooleanField("I am accepting new clients", default=True)
+    mobile = BooleanField("I also visit clients at home")
+    service_radius_mi = WholeNumberField(
+        "How far you travel for home visits (miles)",
+        [Optional(), NumberRange(1, 100, "Enter a distance from 1 to 100 miles.")],
+        message="Enter the distance in whole miles, like 15.",
+    )
+    languages = _text("Languages", SHORT_LIST_MAX, Optional(), description="Separated by commas.", default="English")
+    contact_email = EmailField(
+        "Private contact email", [InputRequired("Enter an email address we can reach you at."), _length(254), check_email],
+        description="Never shown. We send your private edit link and moderators' messages here.",
+        render_kw={"autocomplete": "email"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # Where the geocoder placed each location, shown beside it; filled by `validate` and `fill`.
+        self.resolved: list[GeocodedAddress | None] = [None] * MAX_LOCATIONS
+
+    def with_vocabulary(self, vocabulary: Vocabulary) -> ListingFields:
+        """Offer the vocabularies as checkboxes."""
+        self.modalities.choices = [SelectChoice(m.slug, m.name) for m in vocabulary.modalities]
+        self.conditions.choices = [SelectChoice(c.slug, c.name) for c in vocabulary.conditions]
+        return self
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The field rules, then the rules across fields, then the addresses with the configured geocoder."""
+        valid = super().validate(extra_validators)
+        self.resolved = [None] * len(self.locations.entries)
+        if self.price_max.data is not None and not self.price_max.errors:
+            if self.price_min.data is None:
+                self.price_min.errors.append("Give your lowest price too (the same as the highest if there is one price).")
+                valid = False
+            elif not self.price_min.errors and self.price_max.data < self.price_min.data:
+                self.price_max.errors.append("The highest price must be at least the lowest price.")
+                valid = False
+        if self.mobile.data and self.service_radius_mi.data is None and not self.service_radius_mi.errors:
+            self.service_radius_mi.errors.append("Say how many miles you travel for home visits (1 to 100).")
+            valid = False
+        if not (self.phone.data or self.email.data or self.website.data) and not self.phone.errors:
+            self.phone.errors.append("Give clients at least one way to reach you: a phone number, an email or a website.")
+            valid = False
+        return self._validate_locations() and valid
+
+    def _validate_locations(self) -> bool:
+        valid = self._check_locations()
+        # FieldList gathered its entries' errors before these checks added some.
+        errors = [entry.errors for entry in self.locations.entries]
+        self.locations.errors = errors if any(errors) else []
+        return valid
+
+    def _check_locations(self) -> bool:
+        valid = True
+        filled = [entry for entry in self.locations.entries if not entry.form.is_empty]
+        if not filled:
+            self.locations.entries[0].form.city.errors.append("Enter the city and state of at least one practice location.")
+            return False
+        geocoder = current_app.extensions["geocoder"]
+        for index, entry in enumerate(self.locations.entries):
+            location = entry.form
+            if location.is_empty:
+                continue
+            if not (location.city.data or "").strip() and not location.city.errors:
+                location.city.errors.append("Enter the city.")
+                valid = False
+            if not location.state.data and not location.state.errors:
+                location.state.errors.append("Choose the state.")
+                valid = False
+            if any(f.errors for f in location):
+                valid = False
+                continue
+            place = geocode_address(geocoder, location.street.data or "", location.city.data or "",
+                                    location.state.data, location.postal_code.data or "")
+            if place.problem:
+                location.city.errors.append(place.problem)
+                valid = False
+            else:
+                self.resolved[index] = place
+        return valid
+
+    def listing_data(self) -> ListingData:
+        """The validated form as ListingData (call after `validate`)."""
+        locations = []
+        for entry, place in zip(self.locations.entries, self.resolved):
+            if place is None:
+                continue
+            location = entry.form
+            proposed = ProposedLocation(
+                street=(location.street.data or "").strip(), city=location.city.data.strip(),
+                state=location.state.data, postal_code=(location.postal_code.data or "").strip(),
+                latitude=place.latitude, longitude=place.longitude, geocoded_as=place.label,
+            )
+            if proposed not in locations:
+                locations.append(proposed)
+        mobile = bool(self.mobile.data)
+        return ListingData(
+            name=self.name.data.strip(),
+            practice_name=(self.practice_name.data or "").strip() or None,
+            credentials=split_list(self.credentials.data),
+            license_number=self.license_number.data.strip(),
+            license_state=self.license_state.data,
+            years_in_practice=self.years_in_practice.data,
+            training=(self.training.data or "").strip(),
+            certifications=split_list(self.certifications.data, "\n"),
+            bio=(self.bio.data or "").strip(),
+            phone=self.phone.data or None,
+            email=self.email.data or None,
+            website=self.website.data or None,
+            price_min=self.price_min.data,
+            price_max=self.price_max.data,
+            session_lengths=sorted(self.session_lengths.data or []),
+            accepting_new_clients=bool(self.accepting_new_clients.data),
+            mobile=mobile,
+            service_radius_mi=self.service_radius_mi.data if mobile else None,
+            languages=split_list(self.languages.data),
+            modalities=list(self.modalities.data or []),
+            conditions=list(self.conditions.data or []),
+            locations=locations,
+        )
+
+    def fill(self, data: ListingData, contact_email: str | None) -> None:
+        """Show an existing listing (or pending change) in the form."""
+        for name in ("name", "practice_name", "license_number", "license_state", "years_in_practice", "training",
+                     "bio", "phone", "email", "website", "price_min", "price_max", "accepting_new_clients",
+                     "mobile", "modalities", "conditions"):
+            getattr(self, name).data = getattr(data, name)
+        self.credentials.data = ", ".join(data.credentials)
+        self.certifications.data = "\n".join(data.certifications)
+        self.languages.data = ", ".join(data.languages)
+        self.session_lengths.data = list(data.session_lengths)
+        radius = data.service_radius_mi
+        self.service_radius_mi.data = int(radius) if radius is not None else None
+        self.contact_email.data = contact_email
+        for index, location in enumerate(data.locations[:MAX_LOCATIONS]):
+            entry = self.locations.entries[index].form
+            entry.street.data, entry.city.data = location.street, location.city
+            entry.state.data, entry.postal_code.data = location.state, location.postal_code
+            self.resolved[index] = GeocodedAddress(location.geocoded_as, location.latitude, location.longitude)
+
+
+class SubmitListingForm(ListingFields):
+    """The public submission form, with a honeypot and the time it was shown."""
+
+    fax = StringField("Leave this field empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
+    started = HiddenField()
+
+
+class EditListingForm(ListingFields):
+    """The edit form behind a private link; `version` is the listing version it was opened at."""
+
+    version = HiddenField()
+
+    @property
+    def expected_version(self) -> int:
+        """The version the form was opened at (0 if it was tampered with, which is always stale)."""
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return 0
+
+
+class VersionForm(FlaskForm):
+    """A button that acts on the listing version the page showed (unpublish, publish again)."""
+
+    version = HiddenField()
+
+    @property
+    def expected_version(self) -> int:
+        """The version the page showed."""
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return 0
+
+
+class DeleteListingForm(VersionForm):
+    """Deleting for good needs a tick, so it is never a slip."""
+
+    confirm = BooleanField("I understand that my listing will be deleted for good",
+                           [InputRequired("Tick the box to confirm you want to delete the listing.")])
+
+
+class ConfirmForm(FlaskForm):
+    """The one button of the "still accurate" page."""
+
+
+class EditLinkForm(FlaskForm):
+    """Ask for a new edit link by the private contact email."""
+
+    contact_email = EmailField("Private contact email", [InputRequired("Enter the email address you listed with."),
+                                                         _length(254), check_email],
+                               render_kw={"autocomplete": "email"})
+    fax = StringField("Leave this field empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+
+class ReportForm(FlaskForm):
+    """Report a problem with a listing."""
+
+    reason = RadioField("What is wrong?", [InputRequired("Choose what is wrong with the listing.")],
+                        choices=[SelectChoice(reason.value, REPORT_REASON_LABELS[reason]) for reason in ReportReason])
+    details = TextAreaField("Details", [_length(REPORT_DETAILS_MAX), _no_control_characters],
+                            description="What should we check? Up to 1,000 characters.",
+                            render_kw={"rows": 5, "maxlength": False})
+    reporter_email = EmailField("Your email", [_length(254), check_email],
+                                description="Optional, so a moderator can ask you about it. Needed if this is you.",
+                                render_kw={"autocomplete": "email"})
+    fax = StringField("Leave this field empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+    def validate_details(self, field: Any) -> None:
+        """"Something else" needs a word of explanation."""
+        if self.reason.data == ReportReason.OTHER.value and not (field.data or "").strip():
+            raise StopValidation("Tell us what is wrong.")
+
+    def validate_reporter_email(self, field: Any) -> None:
+        """A removal request needs a way to confirm who asks."""
+        if self.reason.data == ReportReason.NOT_ME.value and not field.data:
+            raise StopValidation("Give your email address so a moderator can confirm it is you.")

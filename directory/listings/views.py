@@ -1,0 +1,190 @@
+"""List your practice: submit, edit through a private link, still-accurate links, and problem reports."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+
+from directory.extensions import limiter
+from directory.listings import services
+from directory.listings.forms import (
+    ConfirmForm,
+    DeleteListingForm,
+    EditLinkForm,
+    EditListingForm,
+    ReportForm,
+    SubmitListingForm,
+    VersionForm,
+)
+from directory.listings.models import ReportReason, TokenPurpose
+from directory.search.services import load_vocabulary
+from directory.therapists.models import Therapist
+from directory.therapists.services import get_published
+
+bp = Blueprint("listings", __name__)
+
+# Only successful submissions count towards the first limit, so fixing typos never locks anyone out.
+SUBMIT_LIMIT = "5 per hour"
+FORM_POST_LIMIT = "60 per hour"
+REPORT_LIMIT = "5 per hour"
+EDIT_LINK_LIMIT = "5 per hour"
+
+
+def _was_redirect(response: Response) -> bool:
+    return response.status_code in (302, 303)
+
+
+def _private(response: Response) -> Response:
+    """Pages behind a private link: never cached, never sent as a referrer."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _listing_for(token: str, purpose: TokenPurpose = TokenPurpose.EDIT) -> Therapist:
+    therapist = services.find_by_token(token, purpose)
+    if therapist is None:
+        abort(404)
+    return therapist
+
+
+@bp.route("/list-your-practice", methods=["GET", "POST"])
+@limiter.limit(SUBMIT_LIMIT, methods=["POST"], deduct_when=_was_redirect)
+@limiter.limit(FORM_POST_LIMIT, methods=["POST"])
+def submit():
+    """The submission form; a valid one is stored, waiting for review, and opens its private edit page."""
+    vocabulary = load_vocabulary()
+    form = SubmitListingForm().with_vocabulary(vocabulary)
+    spam = None
+    if request.method == "GET":
+        form.started.data = services.form_started_token(current_app.config["SECRET_KEY"])
+    else:
+        spam = services.spam_problem(form.fax.data, form.started.data, current_app.config["SECRET_KEY"],
+                                     current_app.config["LISTING_MIN_FILL_SECONDS"])
+        if form.validate_on_submit() and spam is None:
+            _, token = services.submit_listing(form.listing_data(), form.contact_email.data)
+            flash("Thank you! Your listing is waiting for review. We have emailed you this page's private link.",
+                  "success")
+            return redirect(url_for("listings.edit", token=token))
+        if spam == services.FORM_EXPIRED:
+            form.started.data = services.form_started_token(current_app.config["SECRET_KEY"])
+    return render_template("listings/submit.html", form=form, spam=spam)
+
+
+@bp.route("/list-your-practice/edit/<token>", methods=["GET", "POST"])
+def edit(token: str):
+    """The therapist's private page: the listing's status, the edit form, unpublish/publish/delete."""
+    therapist = _listing_for(token)
+    vocabulary = load_vocabulary()
+    form = EditListingForm().with_vocabulary(vocabulary)
+    stale = False
+    if request.method == "GET":
+        form.fill(services.editable_data(therapist), therapist.contact_email)
+        form.version.data = therapist.version
+    elif form.validate_on_submit():
+        try:
+            outcome = services.save_edit(therapist, form.listing_data(), form.contact_email.data,
+                                         form.expected_version)
+        except services.StaleEdit:
+            stale = True
+            # Saving again now replaces the newer version on purpose: the message said so.
+            form.version.data = therapist.version
+        else:
+            flash(_EDIT_MESSAGES[outcome], "success")
+            return _private(redirect(url_for("listings.edit", token=token)))
+    return _private(Response(render_template(
+        "listings/edit.html", therapist=therapist, token=token, form=form, stale=stale,
+        revision=services.pending_revision(therapist),
+    )))
+
+
+_EDIT_MESSAGES = {
+    services.EditOutcome.SAVED: "Your changes are saved. Your listing is waiting for review.",
+    services.EditOutcome.SENT_FOR_REVIEW: "Your changes are saved and waiting for review. "
+                                          "Your public listing stays as it was until a moderator approves them.",
+    services.EditOutcome.NO_CHANGES: "Nothing differs from your public listing, so there is nothing to review.",
+}
+
+
+def _version_action(token: str, action, done: str):
+    therapist = _listing_for(token)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        action(therapist, form.expected_version)
+    except services.StaleEdit:
+        flash("Your listing changed since you opened this page. Please check it and try again.", "error")
+    except services.NotAllowed as refused:
+        flash(str(refused), "error")
+    else:
+        flash(done, "success")
+    return _private(redirect(url_for("listings.edit", token=token)))
+
+
+@bp.post("/list-your-practice/edit/<token>/unpublish")
+def unpublish(token: str):
+    """Take the listing off the site until the therapist publishes it again."""
+    return _version_action(token, services.unpublish_own, "Your listing is no longer shown on the site.")
+
+
+@bp.post("/list-your-practice/edit/<token>/publish")
+def publish(token: str):
+    """Show a listing the therapist unpublished again."""
+    return _version_action(token, services.publish_own, "Your listing is shown on the site again.")
+
+
+@bp.route("/list-your-practice/edit/<token>/delete", methods=["GET", "POST"])
+def delete(token: str):
+    """Confirm, then delete the listing for good."""
+    therapist = _listing_for(token)
+    form = DeleteListingForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_listing(therapist)
+        except services.StaleEdit:
+            flash("Your listing changed since you opened this page. Please check it and try again.", "error")
+            return _private(redirect(url_for("listings.edit", token=token)))
+        return _private(Response(render_template("listings/deleted.html")))
+    return _private(Response(render_template("listings/delete.html", therapist=therapist, token=token, form=form)))
+
+
+@bp.route("/list-your-practice/edit-link", methods=["GET", "POST"])
+@limiter.limit(EDIT_LINK_LIMIT, methods=["POST"])
+def edit_link():
+    """Ask for a new edit link; the answer is the same whether or not the address is known."""
+    form = EditLinkForm()
+    if form.validate_on_submit():
+        if not form.fax.data:
+            services.request_edit_links(form.contact_email.data)
+        return render_template("listings/edit_link_sent.html")
+    return render_template("listings/edit_link.html", form=form)
+
+
+@bp.route("/list-your-practice/still-accurate/<token>", methods=["GET", "POST"])
+def still_accurate(token: str):
+    """One button that tells us the listing is still right (a GET never changes anything: mail scanners follow links)."""
+    therapist = _listing_for(token, TokenPurpose.CONFIRM)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.confirm_still_accurate(therapist)
+        except services.StaleEdit:
+            flash("Your listing changed at the same moment; please press the button again.", "error")
+        else:
+            return _private(Response(render_template("listings/confirmed.html", therapist=therapist)))
+    return _private(Response(render_template("listings/still_accurate.html", therapist=therapist, form=form)))
+
+
+@bp.route("/therapists/<slug>/report", methods=["GET", "POST"])
+@limiter.limit(REPORT_LIMIT, methods=["POST"])
+def report(slug: str):
+    """Report a problem with a published listing to the moderators."""
+    therapist = get_published(slug)
+    if therapist is None:
+        abort(404)
+    form = ReportForm()
+    if form.validate_on_submit():
+        if not form.fax.data:
+            services.file_report(therapist, ReportReason(form.reason.data), (form.details.data or "").strip(),
+                                 form.reporter_email.data or None)
+        return render_template("listings/report_sent.html", therapist=therapist)
+    return render_template("listings/report.html", therapist=therapist, form=form)
