@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export FLASK_APP := wsgi.py
 
-.PHONY: install db run test browser clean
+.PHONY: install db run test browser audit clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,audit]'
 	touch $@
 
 install: $(BIN)/.installed
@@ -31,6 +31,10 @@ browser:
 
 test: install browser
 	$(BIN)/pytest
+
+## Known vulnerabilities in the pinned dependencies.
+audit: install
+	$(BIN)/pip-audit --requirement constraints.txt --progress-spinner off
 
 clean:
 	rm -rf $(VENV) instance tests/artifacts .pytest_cache

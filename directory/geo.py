@@ -52,6 +52,8 @@ _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
 _ONLY_ZIP_RE = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
 # When one place of a name has this many times the ZIP codes of the next, it is the one meant.
 _DOMINANCE = 5
+# Longer "places" are not misspelt city names; suggesting for them would only cost time.
+_MAX_SUGGESTIBLE = 40
 
 
 def normalize_tokens(text: str) -> list[str]:
@@ -188,12 +190,11 @@ class OfflineGeocoder:
         tokens = normalize_tokens(query)
         state, rest = _split_state(tokens)
         wanted = " ".join(rest or tokens)
-        if not wanted:
+        if not wanted or len(wanted) > _MAX_SUGGESTIBLE:
             return []
-        if state:
-            pool = index.names_by_state.get(state, [])
-        else:
-            pool = [name for name in index.states_by_city if name[:1] == wanted[:1]]
+        names = index.names_by_state.get(state, []) if state else index.states_by_city
+        # Only names of about the same length and first letter can be close; this keeps lookups fast.
+        pool = [n for n in names if n[:1] == wanted[:1] and abs(len(n) - len(wanted)) <= 3]
         found = difflib.get_close_matches(wanted, pool, n=limit, cutoff=0.75)
         suggestions: list[str] = []
         for name in found:
