@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export FLASK_APP := wsgi.py
 
-.PHONY: install db run test browser audit clean
+.PHONY: install db run test browser axe audit clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,15 @@ browser:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser
+## axe-core for the accessibility audit, from the npm registry into tests/browser/node_modules (git-ignored).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --silent --no-audit --no-fund
+	touch $@
+
+axe: $(AXE)
+
+test: install browser axe
 	$(BIN)/pytest
 
 ## Known vulnerabilities in the pinned dependencies.
@@ -37,4 +45,4 @@ audit: install
 	$(BIN)/pip-audit --requirement constraints.txt --progress-spinner off
 
 clean:
-	rm -rf $(VENV) instance tests/artifacts .pytest_cache
+	rm -rf $(VENV) instance tests/artifacts .pytest_cache tests/browser/node_modules
