@@ -24,9 +24,10 @@ def test_the_comparison_leaves_out_only_the_spatial_index():
     assert described_by_models("ix_locations_latitude_longitude", "index", {})
 
 
-def test_location_search_columns_are_indexed(app):
-    indexes = {ix["name"]: ix["column_names"] for ix in inspect(db.engine).get_indexes("locations")}
-    assert indexes["ix_locations_latitude_longitude"] == ["latitude", "longitude"]
+def test_the_spatial_index_replaces_the_latitude_longitude_index(app):
+    indexes = {ix["name"] for ix in inspect(db.engine).get_indexes("locations")}
+    assert "ix_locations_latitude_longitude" not in indexes
+    assert "ix_locations_therapist_id" in indexes
 
 
 def spatial_entries():

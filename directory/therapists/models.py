@@ -12,7 +12,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Index,
     Integer,
     String,
     Table,
@@ -197,7 +196,6 @@ class Location(db.Model):
     __table_args__ = (
         CheckConstraint("latitude >= -90 AND latitude <= 90", name="latitude_range"),
         CheckConstraint("longitude >= -180 AND longitude <= 180", name="longitude_range"),
-        Index("ix_locations_latitude_longitude", "latitude", "longitude"),
     )
 
     @property

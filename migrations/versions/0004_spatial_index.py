@@ -1,4 +1,5 @@
-"""spatial index on locations: SQLite R*Tree kept in sync by triggers, PostgreSQL GiST
+"""spatial index on locations: SQLite R*Tree kept in sync by triggers, PostgreSQL GiST; it replaces
+the (latitude, longitude) B-tree
 
 Revision ID: 0004
 Revises: 0002
@@ -48,7 +49,11 @@ def _run(statements_by_dialect):
 
 def upgrade():
     _run({'sqlite': SQLITE_UPGRADE, 'postgresql': POSTGRESQL_UPGRADE})
+    with op.batch_alter_table('locations', schema=None) as batch_op:
+        batch_op.drop_index('ix_locations_latitude_longitude')
 
 
 def downgrade():
+    with op.batch_alter_table('locations', schema=None) as batch_op:
+        batch_op.create_index('ix_locations_latitude_longitude', ['latitude', 'longitude'], unique=False)
     _run({'sqlite': SQLITE_DOWNGRADE, 'postgresql': POSTGRESQL_DOWNGRADE})
