@@ -387,16 +387,21 @@ _MAX_KM_PER_DEGREE = 111.7
 _INSCRIBED_MARGIN = 0.99
 
 
-def inscribed_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
-    """A (min_lat, max_lat, min_lon, max_lon) box inside the circle (cut at the antimeridian, the centre alone near a pole)."""
+def inscribed_half_sides(lat: float, radius_km: float) -> tuple[float, float]:
+    """Half the height and width in degrees of a box centred at `lat` inside the circle (none near a pole)."""
     half_side = radius_km / math.sqrt(2) * _INSCRIBED_MARGIN
     dlat = half_side / _MAX_KM_PER_DEGREE
     min_lat, max_lat = lat - dlat, lat + dlat
     if max(abs(min_lat), abs(max_lat)) >= 89.0:
-        return (lat, lat, lon, lon)
+        return (0.0, 0.0)
     nearest_equator = 0.0 if min_lat <= 0 <= max_lat else min(abs(min_lat), abs(max_lat))
-    dlon = half_side / (_MAX_KM_PER_DEGREE * math.cos(math.radians(nearest_equator)))
-    return (min_lat, max_lat, max(-180.0, lon - dlon), min(180.0, lon + dlon))
+    return (dlat, half_side / (_MAX_KM_PER_DEGREE * math.cos(math.radians(nearest_equator))))
+
+
+def inscribed_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """A (min_lat, max_lat, min_lon, max_lon) box inside the circle (cut at the antimeridian, the centre alone near a pole)."""
+    dlat, dlon = inscribed_half_sides(lat, radius_km)
+    return (lat - dlat, lat + dlat, max(-180.0, lon - dlon), min(180.0, lon + dlon))
 
 
 def bounding_boxes(lat: float, lon: float, radius_km: float) -> list[tuple[float, float, float, float]]:

@@ -8,12 +8,13 @@ square holding that many therapists proves the total without reading the rest of
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import Float, Select, bindparam, case, column, distinct, func, select, table, text, union_all
+from sqlalchemy import Float, Select, bindparam, case, column, distinct, func, literal, select, table, text, union_all
 
 from directory import geo
 from directory.extensions import db
@@ -38,8 +39,8 @@ _rtree = table(
 )
 
 
-def _corner(lon: float, lat: float) -> Any:
-    return func.point(bindparam(None, lon, type_=Float), bindparam(None, lat, type_=Float))
+def _corner(lon: Any, lat: Any) -> Any:
+    return func.point(*(bindparam(None, v, type_=Float) if isinstance(v, float) else v for v in (lon, lat)))
 
 
 def locations_in(box: Box, *columns: Any) -> Select:
@@ -66,28 +67,43 @@ def locations_in(box: Box, *columns: Any) -> Select:
     )
 
 
-def _therapist_count(box: Box, filters: list[Any], enough: int) -> Any:
-    """SQL for how many matching therapists are in `box`, counting no further than about `enough`."""
-    rows = locations_in(box, Location.therapist_id).where(*filters).limit(math.ceil(enough * _ROWS_PER_THERAPIST))
-    return select(func.count(distinct(rows.subquery().c.therapist_id))).scalar_subquery()
-
-
 def ladder(radius_km: float) -> list[float]:
     """The radii to try, smallest first, ending with the search radius."""
     return [radius_km / _RUNG_RATIO**step for step in range(_LADDER_RUNGS, -1, -1)]
 
 
-def _facet_columns(vocabulary: Any) -> list[Any]:
-    """Per modality, how many therapists of therapist_modalities rows offer it or one of its lineages."""
+def _first_rung_holding(filters: list[Any], point: tuple[float, float], radius_km: float, wanted: int) -> Any:
+    """SQL for the index in ladder(radius_km) of the first circle whose inscribed square holds `wanted` therapists."""
+    lat, lon = point
+    dlat, dlon = (half / _RUNG_RATIO**_LADDER_RUNGS for half in geo.inscribed_half_sides(lat, radius_km))
+    rungs = select(
+        literal(0).label("step"), literal(dlat, Float).label("dlat"), literal(dlon, Float).label("dlon")
+    ).cte("rungs", recursive=True)
+    square = (lat - rungs.c.dlat, lat + rungs.c.dlat, lon - rungs.c.dlon, lon + rungs.c.dlon)
+    held = locations_in(square, func.count(distinct(Location.therapist_id))).where(*filters).scalar_subquery()
+    rungs = rungs.union_all(
+        select(rungs.c.step + 1, rungs.c.dlat * _RUNG_RATIO, rungs.c.dlon * _RUNG_RATIO).where(
+            rungs.c.step < _LADDER_RUNGS, held < wanted
+        )
+    )
+    return select(func.max(rungs.c.step)).scalar_subquery()
+
+
+@functools.cache
+def _facet_columns_for(families: tuple[tuple[int, ...], ...]) -> list[Any]:
     pairs = therapist_modalities.c
     columns = []
-    for modality in vocabulary.modalities:
-        family = sorted(vocabulary.modality_family(modality.slug))
+    for family in families:
         if len(family) == 1:
             columns.append(func.count(case((pairs.modality_id == family[0], 1))))
         else:
             columns.append(func.count(distinct(case((pairs.modality_id.in_(family), pairs.therapist_id)))))
     return columns
+
+
+def _facet_columns(vocabulary: Any) -> list[Any]:
+    """Per modality, how many therapists of therapist_modalities rows offer it or one of its lineages."""
+    return _facet_columns_for(tuple(tuple(sorted(vocabulary.modality_family(m.slug))) for m in vocabulary.modalities))
 
 
 @dataclass
@@ -115,14 +131,7 @@ def census_statement(
         .subquery()
     )
     found = select(rows.c.therapist_id).distinct().subquery()
-    radii = ladder(radius_km)
-    rung = case(
-        *(
-            (_therapist_count(geo.inscribed_box(*point, r), filters, wanted) >= wanted, step)
-            for step, r in enumerate(radii[:-1])
-        ),
-        else_=len(radii) - 1,
-    )
+    rung = _first_rung_holding(filters, point, radius_km, wanted)
     pairs = therapist_modalities.c
     found_count = func.count(distinct(found.c.therapist_id))
     return select(
