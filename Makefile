@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export FLASK_APP := wsgi.py
 
-.PHONY: install db run test browser clean
+.PHONY: install db run test browser bench clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ browser:
 
 test: install browser
 	$(BIN)/pytest
+
+## The search benchmark (issue 6): SQLite, plus PostgreSQL when BENCH_DATABASE_URL names a throwaway database.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) instance tests/artifacts .pytest_cache
