@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export FLASK_APP := wsgi.py
 
-.PHONY: install db run test browser axe audit clean
+.PHONY: install db run serve test browser axe audit bench clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ db: install
 
 run: db
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## Production-style: gunicorn with gunicorn.conf.py, on SQLite or on DATABASE_URL (set APP_ENV and SECRET_KEY).
+serve: db
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 ## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 browser:
@@ -43,6 +47,13 @@ test: install browser axe
 ## Known vulnerabilities in the pinned dependencies.
 audit: install
 	$(BIN)/pip-audit --requirement constraints.txt --progress-spinner off
+
+## The search benchmark (issue 6): SQLite, plus PostgreSQL when BENCH_DATABASE_URL names a throwaway database.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) instance tests/artifacts .pytest_cache tests/browser/node_modules

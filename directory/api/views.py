@@ -61,6 +61,7 @@ def therapists():
         radius=params.radius if place else None,
         unit=params.unit,
         total=results.total,
+        total_is_at_least=results.capped,
         page=results.page,
         pages=results.pages,
         links=links,
