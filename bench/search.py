@@ -444,6 +444,15 @@ def report(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def save(results: dict) -> str:
+    """Write latest.json and latest.md (after every size, so that an interrupted run keeps what it measured)."""
+    results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    readable = report(results)
+    (RESULTS / "latest.md").write_text(readable)
+    return readable
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES), help="comma-separated listing counts")
@@ -462,7 +471,7 @@ def main() -> int:
         for size in sizes:
             print(f"{db_name}, {size:,} listings", flush=True)
             url = database_for(db_name, size, points[DENSE_PLACE])
-            rows, plan = measure_service(db_name, url, size, points, repeat=20 if size >= 1_000_000 else 40)
+            rows, plan = measure_service(db_name, url, size, points, repeat=10 if size >= 1_000_000 else 30)
             results["service"] += rows
             results["plans"][db_name] = {"size": size, **plan}
             if size in HTTP_SIZES and not args.no_http:
@@ -470,10 +479,8 @@ def main() -> int:
                 results["http"] += http
                 results["memory_mb"][db_name] = [round(m, 1) for m in memory]
                 print(f"  worker RSS (MB): {', '.join(f'{m:.0f}' for m in memory)}", flush=True)
-    results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    readable = report(results)
-    (RESULTS / "latest.md").write_text(readable)
+            save(results)
+    readable = save(results)
     print()
     for db_name, plan in results["plans"].items():
         print(f"Dense search plan on {db_name} ({plan['size']:,} listings):")
