@@ -1,4 +1,5 @@
 """Gunicorn settings (production and the benchmark): sync workers, two per CPU core plus one."""
+import gc
 import multiprocessing
 import os
 
@@ -10,3 +11,12 @@ graceful_timeout = 30
 keepalive = 2
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
+preload_app = True
+
+
+def when_ready(server):
+    """Build the offline geocoder's ZIP index once in the master, frozen so the workers share it unchanged."""
+    from directory.geo import OfflineGeocoder
+
+    OfflineGeocoder().geocode("33701")
+    gc.freeze()

@@ -61,8 +61,8 @@ CASES = (
 )
 PAGES = (1, 10)
 HTTP_PATHS = ("/search", "/api/v1/therapists")
-WRK_SECONDS = 8
-WARM_SECONDS = 3
+WRK_SECONDS = 6
+WARM_SECONDS = 2
 
 
 # --- Synthetic listings ------------------------------------------------------------------------
@@ -94,8 +94,9 @@ def synthetic_listings(size: int, modality_ids: list[int], dense: tuple[float, f
             "published", True, now, now,
         )
         if rng.random() < CLUSTER_SHARE:
-            bearing, km = rng.uniform(0, 360), abs(rng.gauss(0, CLUSTER_SIGMA_KM * 1.41))
-            spot = geodesic(kilometers=km).destination(dense, bearing)
+            east_km, north_km = rng.gauss(0, CLUSTER_SIGMA_KM), rng.gauss(0, CLUSTER_SIGMA_KM)
+            bearing = math.degrees(math.atan2(east_km, north_km))
+            spot = geodesic(kilometers=math.hypot(east_km, north_km)).destination(dense, bearing)
             places = [(spot.latitude, spot.longitude)]
         else:
             lat0, lat1, lon0, lon1 = CONTINENTAL_US
@@ -443,6 +444,15 @@ def report(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def save(results: dict) -> str:
+    """Write latest.json and latest.md (after every size, so that an interrupted run keeps what it measured)."""
+    results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    readable = report(results)
+    (RESULTS / "latest.md").write_text(readable)
+    return readable
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES), help="comma-separated listing counts")
@@ -461,7 +471,7 @@ def main() -> int:
         for size in sizes:
             print(f"{db_name}, {size:,} listings", flush=True)
             url = database_for(db_name, size, points[DENSE_PLACE])
-            rows, plan = measure_service(db_name, url, size, points, repeat=60 if size >= 1_000_000 else 150)
+            rows, plan = measure_service(db_name, url, size, points, repeat=10 if size >= 1_000_000 else 30)
             results["service"] += rows
             results["plans"][db_name] = {"size": size, **plan}
             if size in HTTP_SIZES and not args.no_http:
@@ -469,10 +479,8 @@ def main() -> int:
                 results["http"] += http
                 results["memory_mb"][db_name] = [round(m, 1) for m in memory]
                 print(f"  worker RSS (MB): {', '.join(f'{m:.0f}' for m in memory)}", flush=True)
-    results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    readable = report(results)
-    (RESULTS / "latest.md").write_text(readable)
+            save(results)
+    readable = save(results)
     print()
     for db_name, plan in results["plans"].items():
         print(f"Dense search plan on {db_name} ({plan['size']:,} listings):")
