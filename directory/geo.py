@@ -95,53 +95,64 @@ class _City:
 
 
 @dataclass(frozen=True)
+class _Zip:
+    code: str
+    city: str
+    state: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
 class _ZipIndex:
-    by_zip: dict[str, dict[str, Any]]
-    points: dict[tuple[str, str], list[tuple[float, float]]]
-    names: dict[tuple[str, str], Counter]
+    by_zip: dict[str, _Zip]
+    cities: dict[tuple[str, str], _City]
     states_by_city: dict[str, list[str]]
     names_by_state: dict[str, list[str]]
 
     def city(self, name: str, state: str) -> _City | None:
-        """The city of a normalized name in a state, centred on the median of its ZIP centres."""
-        key = (name, state)
-        points = self.points.get(key)
-        if not points:
-            return None
-        return _City(
-            name=self.names[key].most_common(1)[0][0],
-            state=state,
-            latitude=statistics.median(p[0] for p in points),
-            longitude=statistics.median(p[1] for p in points),
-            zip_count=len(points),
-        )
+        """The city of a normalized name in a state."""
+        return self.cities.get((name, state))
 
 
 @cache
 def _zip_index() -> _ZipIndex:
-    """Index the bundled ZIP data by ZIP code and by normalized (city, state); built once."""
-    by_zip: dict[str, dict[str, Any]] = {}
+    """Index the bundled ZIP data by ZIP code and by normalized (city, state); built once.
+
+    Only small tuples are kept: every web worker holds this index, so it must stay lean.
+    """
+    by_zip: dict[str, _Zip] = {}
     points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     names: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for record in zipcodes.list_all():
-        if not record.get("active") or not record.get("lat"):
+    # filter_by returns a fresh list that is freed after this loop (list_all would keep it cached).
+    for record in zipcodes.filter_by(active=True):
+        if not record.get("lat"):
             continue
-        by_zip[record["zip_code"]] = record
         state = record["state"]
-        primary = _key(record["city"])
         point = (float(record["lat"]), float(record["long"]))
+        by_zip[record["zip_code"]] = _Zip(record["zip_code"], record["city"], state, *point)
+        primary = _key(record["city"])
         for alias in [record["city"], *record.get("acceptable_cities", [])]:
             key = (_key(alias), state)
             # PO-box ZIPs repeat a post office's coordinates; count them only for naming.
             if record["zip_code_type"] == "STANDARD" or not points[key]:
                 points[key].append(point)
             names[key][record["city"] if primary == key[0] else alias] += 1
+    cities: dict[tuple[str, str], _City] = {}
     states_by_city: dict[str, list[str]] = defaultdict(list)
     names_by_state: dict[str, list[str]] = defaultdict(list)
-    for name, state in points:
+    for (name, state), pts in points.items():
+        # A city is centred on the median of its ZIP centres.
+        cities[(name, state)] = _City(
+            name=names[(name, state)].most_common(1)[0][0],
+            state=state,
+            latitude=statistics.median(p[0] for p in pts),
+            longitude=statistics.median(p[1] for p in pts),
+            zip_count=len(pts),
+        )
         states_by_city[name].append(state)
         names_by_state[state].append(name)
-    return _ZipIndex(by_zip, dict(points), dict(names), dict(states_by_city), dict(names_by_state))
+    return _ZipIndex(by_zip, cities, dict(states_by_city), dict(names_by_state))
 
 
 def _city_location(city: _City, query: str, street: str = "") -> Location:
@@ -157,18 +168,17 @@ def _city_location(city: _City, query: str, street: str = "") -> Location:
     return Location(address, (city.latitude, city.longitude), raw)
 
 
-def _zip_location(record: dict[str, Any], query: str, street: str = "") -> Location:
-    city = record["city"]
-    label = f"{city}, {record['state']} {record['zip_code']}"
+def _zip_location(record: _Zip, query: str, street: str = "") -> Location:
+    label = f"{record.city}, {record.state} {record.code}"
     raw = {
         "kind": "address" if street else "zip",
-        "city": city,
-        "state": record["state"],
-        "postal_code": record["zip_code"],
+        "city": record.city,
+        "state": record.state,
+        "postal_code": record.code,
         "query": query,
     }
     address = f"{street}, {label}" if street else label
-    return Location(address, (float(record["lat"]), float(record["long"])), raw)
+    return Location(address, (record.latitude, record.longitude), raw)
 
 
 class OfflineGeocoder:
@@ -216,7 +226,7 @@ class OfflineGeocoder:
         if trailing_zip and trailing_zip.group(1) in index.by_zip:
             record = index.by_zip[trailing_zip.group(1)]
             before_zip = query[: trailing_zip.start()]
-            return [_zip_location(record, query, _street_before_city(before_zip, record["state"]))]
+            return [_zip_location(record, query, _street_before_city(before_zip, record.state))]
         tokens = normalize_tokens(query)
         state, rest = _split_state(tokens)
         if state and rest:
@@ -271,9 +281,9 @@ def _street_before_city(text: str, zip_state: str) -> str:
     """The street part of "street, city, ST" typed before a ZIP code."""
     tokens = normalize_tokens(text)
     state, rest = _split_state(tokens)
-    points = _zip_index().points
+    cities = _zip_index().cities
     for size in range(min(len(rest), 6), 0, -1):
-        if (" ".join(rest[-size:]), state or zip_state) in points:
+        if (" ".join(rest[-size:]), state or zip_state) in cities:
             return _street_prefix(text, len(rest) - size)
     return _street_prefix(text, len(rest))
 
