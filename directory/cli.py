@@ -2,6 +2,7 @@
 import click
 from flask import Flask, current_app
 
+from directory.geo import PLACES_FILE, write_places
 from directory.opendata.hsds import export_directory, import_directory
 from directory.seeding import SeedError, seed_all
 
@@ -30,6 +31,12 @@ def register_commands(app: Flask) -> None:
                 f"{len(report.errors)} bad row(s); nothing was imported. Fix them, or use --skip-bad."
             )
         click.echo(f"{report.created} created, {report.updated} updated, {report.skipped} skipped")
+
+    @app.cli.command("build-places")
+    def build_places_command() -> None:
+        """Recompile the offline geocoder's place table from the zipcodes package (after upgrading it)."""
+        write_places()
+        click.echo(f"wrote {PLACES_FILE}")
 
     @app.cli.command("seed")
     def seed_command() -> None:

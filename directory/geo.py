@@ -1,13 +1,15 @@
 """Geocoding and distances on geopy.
 
-The default geocoder is offline: it answers from the US ZIP code data bundled in the
-`zipcodes` package, so location search needs no network. Any geopy geocoder (e.g.
+The default geocoder is offline: it answers from US ZIP code data (from the `zipcodes` package,
+compiled into the small table directory/data/places.json.gz), so location search needs no network. Any geopy geocoder (e.g.
 Nominatim) can be used instead; `build_geocoder` wraps it with a timeout and a cache.
 No Flask import here: the geocoder is passed in by whoever needs it.
 """
 from __future__ import annotations
 
 import difflib
+import gzip
+import json
 import math
 import re
 import statistics
@@ -15,6 +17,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any, Protocol
 
 import zipcodes
@@ -85,7 +88,7 @@ def _state_keys() -> dict[tuple[str, ...], str]:
 _STATE_KEYS = _state_keys()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _City:
     name: str
     state: str
@@ -94,7 +97,7 @@ class _City:
     zip_count: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Zip:
     code: str
     city: str
@@ -115,22 +118,23 @@ class _ZipIndex:
         return self.cities.get((name, state))
 
 
-@cache
-def _zip_index() -> _ZipIndex:
-    """Index the bundled ZIP data by ZIP code and by normalized (city, state); built once.
+PLACES_FILE = Path(__file__).resolve().parent / "data" / "places.json.gz"
 
-    Only small tuples are kept: every web worker holds this index, so it must stay lean.
+
+def compile_places() -> dict[str, list[list[Any]]]:
+    """The compact place table (ZIPs and cities) computed from the `zipcodes` package's data.
+
+    Cities are keyed by their normalized name and centred on the median of their ZIP centres.
     """
-    by_zip: dict[str, _Zip] = {}
+    zips: list[list[Any]] = []
     points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     names: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    # filter_by returns a fresh list that is freed after this loop (list_all would keep it cached).
     for record in zipcodes.filter_by(active=True):
         if not record.get("lat"):
             continue
         state = record["state"]
         point = (float(record["lat"]), float(record["long"]))
-        by_zip[record["zip_code"]] = _Zip(record["zip_code"], record["city"], state, *point)
+        zips.append([record["zip_code"], record["city"], state, *point])
         primary = _key(record["city"])
         for alias in [record["city"], *record.get("acceptable_cities", [])]:
             key = (_key(alias), state)
@@ -138,20 +142,34 @@ def _zip_index() -> _ZipIndex:
             if record["zip_code_type"] == "STANDARD" or not points[key]:
                 points[key].append(point)
             names[key][record["city"] if primary == key[0] else alias] += 1
+    cities = [
+        [name, names[(name, state)].most_common(1)[0][0], state,
+         round(statistics.median(p[0] for p in pts), 6), round(statistics.median(p[1] for p in pts), 6), len(pts)]
+        for (name, state), pts in sorted(points.items())
+    ]
+    return {"zips": sorted(zips), "cities": cities}
+
+
+def write_places(path: Path = PLACES_FILE) -> None:
+    """Regenerate the bundled place table (after upgrading the `zipcodes` package)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = json.dumps(compile_places(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # mtime=0 keeps the file byte-for-byte reproducible.
+    path.write_bytes(gzip.compress(raw, compresslevel=9, mtime=0))
+
+
+@cache
+def _zip_index() -> _ZipIndex:
+    """Load the bundled place table once; it is small so that every web worker can afford it."""
+    places = json.loads(gzip.decompress(PLACES_FILE.read_bytes()))
+    by_zip = {code: _Zip(code, city, state, lat, lon) for code, city, state, lat, lon in places["zips"]}
     cities: dict[tuple[str, str], _City] = {}
     states_by_city: dict[str, list[str]] = defaultdict(list)
     names_by_state: dict[str, list[str]] = defaultdict(list)
-    for (name, state), pts in points.items():
-        # A city is centred on the median of its ZIP centres.
-        cities[(name, state)] = _City(
-            name=names[(name, state)].most_common(1)[0][0],
-            state=state,
-            latitude=statistics.median(p[0] for p in pts),
-            longitude=statistics.median(p[1] for p in pts),
-            zip_count=len(pts),
-        )
-        states_by_city[name].append(state)
-        names_by_state[state].append(name)
+    for key, name, state, lat, lon, zip_count in places["cities"]:
+        cities[(key, state)] = _City(name, state, lat, lon, zip_count)
+        states_by_city[key].append(state)
+        names_by_state[state].append(key)
     return _ZipIndex(by_zip, cities, dict(states_by_city), dict(names_by_state))
 
 

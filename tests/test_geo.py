@@ -231,3 +231,10 @@ def test_bounding_boxes_split_at_the_antimeridian():
     point = geodesic(kilometers=40).destination((52.0, 179.9), 90)
     assert point.longitude < 0
     assert any(lon0 <= point.longitude <= lon1 for _, _, lon0, lon1 in boxes)
+
+
+def test_bundled_place_table_matches_the_zipcodes_package(tmp_path):
+    """directory/data/places.json.gz is exactly what `flask build-places` makes from the installed package."""
+    rebuilt = tmp_path / "places.json.gz"
+    geo.write_places(rebuilt)
+    assert rebuilt.read_bytes() == geo.PLACES_FILE.read_bytes()
