@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export FLASK_APP := wsgi.py
 
-.PHONY: install db run test browser clean
+.PHONY: install db run serve test browser axe audit bench clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,audit]'
 	touch $@
 
 install: $(BIN)/.installed
@@ -23,14 +23,37 @@ db: install
 run: db
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+## Production-style: gunicorn with gunicorn.conf.py, on SQLite or on DATABASE_URL (set APP_ENV and SECRET_KEY).
+serve: db
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
 ## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-test: install browser
+## axe-core for the accessibility audit, from the npm registry into tests/browser/node_modules (git-ignored).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --silent --no-audit --no-fund
+	touch $@
+
+axe: $(AXE)
+
+test: install browser axe
 	$(BIN)/pytest
 
+## Known vulnerabilities in the pinned dependencies.
+audit: install
+	$(BIN)/pip-audit --requirement constraints.txt --progress-spinner off
+
+## The search benchmark (issue 6): SQLite, plus PostgreSQL when BENCH_DATABASE_URL names a throwaway database.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/search.py
+
 clean:
-	rm -rf $(VENV) instance tests/artifacts .pytest_cache
+	rm -rf $(VENV) instance tests/artifacts .pytest_cache tests/browser/node_modules

@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import Flask
 
-from directory.config import CONFIGS, Config
+from directory.config import CONFIGS, Config, check_config
+from directory.logs import configure_logging
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -25,7 +26,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_object(config or base)
     os.makedirs(app.instance_path, exist_ok=True)
+    check_config(app)
 
+    configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -62,12 +65,14 @@ def register_blueprints(app: Flask) -> None:
     from directory.api.views import bp as api_bp
     from directory.checklists.views import bp as checklists_bp
     from directory.listings.views import bp as listings_bp
+    from directory.health import bp as health_bp
     from directory.search.views import bp as search_bp
     from directory.therapists.views import bp as therapists_bp
 
     app.register_blueprint(search_bp)
     app.register_blueprint(therapists_bp)
     app.register_blueprint(checklists_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(listings_bp)
     app.register_blueprint(admin_bp)

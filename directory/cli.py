@@ -2,11 +2,41 @@
 import click
 from flask import Flask, current_app
 
+from directory.geo import PLACES_FILE, write_places
+from directory.opendata.hsds import export_directory, import_directory
 from directory.seeding import SeedError, seed_all
 
 
 def register_commands(app: Flask) -> None:
-    """Register `flask seed`."""
+    """Register `flask seed`, `flask export-hsds` and `flask import-hsds`."""
+
+    @app.cli.command("export-hsds")
+    @click.argument("directory", type=click.Path(file_okay=False))
+    def export_hsds_command(directory: str) -> None:
+        """Write every published listing as HSDS-style CSV files and hsds.json into DIRECTORY."""
+        counts = export_directory(directory)
+        click.echo(", ".join(f"{count} {table}" for table, count in counts.items()) + f" written to {directory}")
+
+    @app.cli.command("import-hsds")
+    @click.argument("directory", type=click.Path(exists=True, file_okay=False))
+    @click.option("--skip-bad", is_flag=True, help="Import the good rows even if some rows are bad.")
+    @click.option("--publish", is_flag=True, help="Publish at once (trusted source) instead of waiting for review.")
+    def import_hsds_command(directory: str, skip_bad: bool, publish: bool) -> None:
+        """Validate and import HSDS-style CSV files from DIRECTORY; nothing is imported if a row is bad."""
+        report = import_directory(directory, skip_bad=skip_bad, publish=publish)
+        for error in report.errors:
+            click.echo(str(error), err=True)
+        if not report.imported:
+            raise click.ClickException(
+                f"{len(report.errors)} bad row(s); nothing was imported. Fix them, or use --skip-bad."
+            )
+        click.echo(f"{report.created} created, {report.updated} updated, {report.skipped} skipped")
+
+    @app.cli.command("build-places")
+    def build_places_command() -> None:
+        """Recompile the offline geocoder's place table from the zipcodes package (after upgrading it)."""
+        write_places()
+        click.echo(f"wrote {PLACES_FILE}")
 
     @app.cli.command("seed")
     def seed_command() -> None:

@@ -10,10 +10,14 @@ def database_url(raw: str) -> str:
     return raw
 
 
+DEV_SECRET_KEY = "dev-only-not-a-secret"
+
+
 class Config:
     """Settings shared by every environment, read from the environment with safe defaults."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-a-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # A relative SQLite path lives in the instance folder.
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL", "sqlite:///directory.sqlite3"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -72,10 +76,21 @@ class TestConfig(Config):
 
 
 class ProdConfig(Config):
-    """Production: cookies only over HTTPS."""
+    """Production: cookies only over HTTPS; refuses to start without a real SECRET_KEY or with debug on."""
 
+    PRODUCTION = True
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 
 
 CONFIGS = {"development": DevConfig, "testing": TestConfig, "production": ProdConfig}
+
+
+def check_config(app) -> None:
+    """Refuse to start a production app that would be unsafe."""
+    if not app.config.get("PRODUCTION"):
+        return
+    if app.config["SECRET_KEY"] in ("", DEV_SECRET_KEY) or len(app.config["SECRET_KEY"]) < 16:
+        raise RuntimeError("Set SECRET_KEY (at least 16 random characters) to run in production.")
+    if app.config.get("DEBUG") or app.debug:
+        raise RuntimeError("Debug mode must be off in production.")

@@ -1,13 +1,15 @@
 """Geocoding and distances on geopy.
 
-The default geocoder is offline: it answers from the US ZIP code data bundled in the
-`zipcodes` package, so location search needs no network. Any geopy geocoder (e.g.
+The default geocoder is offline: it answers from US ZIP code data (from the `zipcodes` package,
+compiled into the small table directory/data/places.json.gz), so location search needs no network. Any geopy geocoder (e.g.
 Nominatim) can be used instead; `build_geocoder` wraps it with a timeout and a cache.
 No Flask import here: the geocoder is passed in by whoever needs it.
 """
 from __future__ import annotations
 
 import difflib
+import gzip
+import json
 import math
 import re
 import statistics
@@ -15,6 +17,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any, Protocol
 
 import zipcodes
@@ -52,6 +55,8 @@ _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
 _ONLY_ZIP_RE = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
 # When one place of a name has this many times the ZIP codes of the next, it is the one meant.
 _DOMINANCE = 5
+# Longer "places" are not misspelt city names; suggesting for them would only cost time.
+_MAX_SUGGESTIBLE = 40
 
 
 def normalize_tokens(text: str) -> list[str]:
@@ -83,7 +88,7 @@ def _state_keys() -> dict[tuple[str, ...], str]:
 _STATE_KEYS = _state_keys()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _City:
     name: str
     state: str
@@ -92,54 +97,80 @@ class _City:
     zip_count: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Zip:
+    code: str
+    city: str
+    state: str
+    latitude: float
+    longitude: float
+
+
 @dataclass(frozen=True)
 class _ZipIndex:
-    by_zip: dict[str, dict[str, Any]]
-    points: dict[tuple[str, str], list[tuple[float, float]]]
-    names: dict[tuple[str, str], Counter]
+    by_zip: dict[str, _Zip]
+    cities: dict[tuple[str, str], _City]
     states_by_city: dict[str, list[str]]
     names_by_state: dict[str, list[str]]
 
     def city(self, name: str, state: str) -> _City | None:
-        """The city of a normalized name in a state, centred on the median of its ZIP centres."""
-        key = (name, state)
-        points = self.points.get(key)
-        if not points:
-            return None
-        return _City(
-            name=self.names[key].most_common(1)[0][0],
-            state=state,
-            latitude=statistics.median(p[0] for p in points),
-            longitude=statistics.median(p[1] for p in points),
-            zip_count=len(points),
-        )
+        """The city of a normalized name in a state."""
+        return self.cities.get((name, state))
 
 
-@cache
-def _zip_index() -> _ZipIndex:
-    """Index the bundled ZIP data by ZIP code and by normalized (city, state); built once."""
-    by_zip: dict[str, dict[str, Any]] = {}
+PLACES_FILE = Path(__file__).resolve().parent / "data" / "places.json.gz"
+
+
+def compile_places() -> dict[str, list[list[Any]]]:
+    """The compact place table (ZIPs and cities) computed from the `zipcodes` package's data.
+
+    Cities are keyed by their normalized name and centred on the median of their ZIP centres.
+    """
+    zips: list[list[Any]] = []
     points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     names: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for record in zipcodes.list_all():
-        if not record.get("active") or not record.get("lat"):
+    for record in zipcodes.filter_by(active=True):
+        if not record.get("lat"):
             continue
-        by_zip[record["zip_code"]] = record
         state = record["state"]
-        primary = _key(record["city"])
         point = (float(record["lat"]), float(record["long"]))
+        zips.append([record["zip_code"], record["city"], state, *point])
+        primary = _key(record["city"])
         for alias in [record["city"], *record.get("acceptable_cities", [])]:
             key = (_key(alias), state)
             # PO-box ZIPs repeat a post office's coordinates; count them only for naming.
             if record["zip_code_type"] == "STANDARD" or not points[key]:
                 points[key].append(point)
             names[key][record["city"] if primary == key[0] else alias] += 1
+    cities = [
+        [name, names[(name, state)].most_common(1)[0][0], state,
+         round(statistics.median(p[0] for p in pts), 6), round(statistics.median(p[1] for p in pts), 6), len(pts)]
+        for (name, state), pts in sorted(points.items())
+    ]
+    return {"zips": sorted(zips), "cities": cities}
+
+
+def write_places(path: Path = PLACES_FILE) -> None:
+    """Regenerate the bundled place table (after upgrading the `zipcodes` package)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = json.dumps(compile_places(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # mtime=0 keeps the file byte-for-byte reproducible.
+    path.write_bytes(gzip.compress(raw, compresslevel=9, mtime=0))
+
+
+@cache
+def _zip_index() -> _ZipIndex:
+    """Load the bundled place table once; it is small so that every web worker can afford it."""
+    places = json.loads(gzip.decompress(PLACES_FILE.read_bytes()))
+    by_zip = {code: _Zip(code, city, state, lat, lon) for code, city, state, lat, lon in places["zips"]}
+    cities: dict[tuple[str, str], _City] = {}
     states_by_city: dict[str, list[str]] = defaultdict(list)
     names_by_state: dict[str, list[str]] = defaultdict(list)
-    for name, state in points:
-        states_by_city[name].append(state)
-        names_by_state[state].append(name)
-    return _ZipIndex(by_zip, dict(points), dict(names), dict(states_by_city), dict(names_by_state))
+    for key, name, state, lat, lon, zip_count in places["cities"]:
+        cities[(key, state)] = _City(name, state, lat, lon, zip_count)
+        states_by_city[key].append(state)
+        names_by_state[state].append(key)
+    return _ZipIndex(by_zip, cities, dict(states_by_city), dict(names_by_state))
 
 
 def _city_location(city: _City, query: str, street: str = "") -> Location:
@@ -155,18 +186,17 @@ def _city_location(city: _City, query: str, street: str = "") -> Location:
     return Location(address, (city.latitude, city.longitude), raw)
 
 
-def _zip_location(record: dict[str, Any], query: str, street: str = "") -> Location:
-    city = record["city"]
-    label = f"{city}, {record['state']} {record['zip_code']}"
+def _zip_location(record: _Zip, query: str, street: str = "") -> Location:
+    label = f"{record.city}, {record.state} {record.code}"
     raw = {
         "kind": "address" if street else "zip",
-        "city": city,
-        "state": record["state"],
-        "postal_code": record["zip_code"],
+        "city": record.city,
+        "state": record.state,
+        "postal_code": record.code,
         "query": query,
     }
     address = f"{street}, {label}" if street else label
-    return Location(address, (float(record["lat"]), float(record["long"])), raw)
+    return Location(address, (record.latitude, record.longitude), raw)
 
 
 class OfflineGeocoder:
@@ -188,12 +218,11 @@ class OfflineGeocoder:
         tokens = normalize_tokens(query)
         state, rest = _split_state(tokens)
         wanted = " ".join(rest or tokens)
-        if not wanted:
+        if not wanted or len(wanted) > _MAX_SUGGESTIBLE:
             return []
-        if state:
-            pool = index.names_by_state.get(state, [])
-        else:
-            pool = [name for name in index.states_by_city if name[:1] == wanted[:1]]
+        names = index.names_by_state.get(state, []) if state else index.states_by_city
+        # Only names of about the same length and first letter can be close; this keeps lookups fast.
+        pool = [n for n in names if n[:1] == wanted[:1] and abs(len(n) - len(wanted)) <= 3]
         found = difflib.get_close_matches(wanted, pool, n=limit, cutoff=0.75)
         suggestions: list[str] = []
         for name in found:
@@ -215,7 +244,7 @@ class OfflineGeocoder:
         if trailing_zip and trailing_zip.group(1) in index.by_zip:
             record = index.by_zip[trailing_zip.group(1)]
             before_zip = query[: trailing_zip.start()]
-            return [_zip_location(record, query, _street_before_city(before_zip, record["state"]))]
+            return [_zip_location(record, query, _street_before_city(before_zip, record.state))]
         tokens = normalize_tokens(query)
         state, rest = _split_state(tokens)
         if state and rest:
@@ -270,9 +299,9 @@ def _street_before_city(text: str, zip_state: str) -> str:
     """The street part of "street, city, ST" typed before a ZIP code."""
     tokens = normalize_tokens(text)
     state, rest = _split_state(tokens)
-    points = _zip_index().points
+    cities = _zip_index().cities
     for size in range(min(len(rest), 6), 0, -1):
-        if (" ".join(rest[-size:]), state or zip_state) in points:
+        if (" ".join(rest[-size:]), state or zip_state) in cities:
             return _street_prefix(text, len(rest) - size)
     return _street_prefix(text, len(rest))
 
@@ -346,10 +375,62 @@ def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return geodesic(a, b).km
 
 
+_WGS84_A_KM = 6378.137
+_WGS84_F = 1 / 298.257223563
+# Lambert's formula stays within 2.5e-5 of the geodesic over the whole globe (measured against
+# geopy); four times that is the margin inside which the geodesic itself decides.
+LAMBERT_TOLERANCE = 1e-4
+
+
+def lambert_distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Lambert's ellipsoidal distance in km: within LAMBERT_TOLERANCE of the geodesic and some 40 times faster."""
+    beta1 = math.atan((1 - _WGS84_F) * math.tan(math.radians(a[0])))
+    beta2 = math.atan((1 - _WGS84_F) * math.tan(math.radians(b[0])))
+    half_sum, half_difference = (beta1 + beta2) / 2, (beta2 - beta1) / 2
+    haversine = math.sin(half_difference) ** 2 + math.cos(beta1) * math.cos(beta2) * math.sin(
+        math.radians(b[1] - a[1]) / 2
+    ) ** 2
+    if haversine == 0:
+        return 0.0
+    sigma = 2 * math.asin(math.sqrt(min(1.0, haversine)))
+    x = (sigma - math.sin(sigma)) * math.sin(half_sum) ** 2 * math.cos(half_difference) ** 2 / math.cos(sigma / 2) ** 2
+    y = (sigma + math.sin(sigma)) * math.cos(half_sum) ** 2 * math.sin(half_difference) ** 2 / math.sin(sigma / 2) ** 2
+    return _WGS84_A_KM * (sigma - _WGS84_F / 2 * (x + y))
+
+
+def is_within_km(a: tuple[float, float], b: tuple[float, float], limit_km: float, lambert_km: float) -> bool:
+    """Whether b is within limit_km of a: Lambert's distance decides unless it is too close to call, then the geodesic."""
+    if abs(lambert_km - limit_km) > LAMBERT_TOLERANCE * limit_km:
+        return lambert_km <= limit_km
+    return distance_km(a, b) <= limit_km
+
+
 # Slightly short degree lengths make the box a little too big, never too small.
 _KM_PER_DEGREE_LAT = 110.5
 _KM_PER_DEGREE_LON_EQUATOR = 111.0
 _BOX_MARGIN = 1.01
+
+
+# The longest a degree gets on the ellipsoid makes the inscribed box a little too small, never too big.
+_MAX_KM_PER_DEGREE = 111.7
+_INSCRIBED_MARGIN = 0.99
+
+
+def inscribed_half_sides(lat: float, radius_km: float) -> tuple[float, float]:
+    """Half the height and width in degrees of a box centred at `lat` inside the circle (none near a pole)."""
+    half_side = radius_km / math.sqrt(2) * _INSCRIBED_MARGIN
+    dlat = half_side / _MAX_KM_PER_DEGREE
+    min_lat, max_lat = lat - dlat, lat + dlat
+    if max(abs(min_lat), abs(max_lat)) >= 89.0:
+        return (0.0, 0.0)
+    nearest_equator = 0.0 if min_lat <= 0 <= max_lat else min(abs(min_lat), abs(max_lat))
+    return (dlat, half_side / (_MAX_KM_PER_DEGREE * math.cos(math.radians(nearest_equator))))
+
+
+def inscribed_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """A (min_lat, max_lat, min_lon, max_lon) box inside the circle (cut at the antimeridian, the centre alone near a pole)."""
+    dlat, dlon = inscribed_half_sides(lat, radius_km)
+    return (lat - dlat, lat + dlat, max(-180.0, lon - dlon), min(180.0, lon + dlon))
 
 
 def bounding_boxes(lat: float, lon: float, radius_km: float) -> list[tuple[float, float, float, float]]:

@@ -125,12 +125,13 @@ def point_at(distance_mi: float, bearing: float = 90.0, origin: tuple[float, flo
 
 @pytest.fixture
 def make_therapist(vocabulary) -> Callable[..., Therapist]:
-    """Build and commit a published therapist; `at` is (lat, lon) or a list of them, others override fields."""
+    """Build a published therapist and commit it (commit=False to add many at once); `at` is (lat, lon) or a list."""
 
     def build(
         at: tuple[float, float] | list[tuple[float, float]] = ST_PETE,
         modalities: tuple[str, ...] = (),
         conditions: tuple[str, ...] = (),
+        commit: bool = True,
         **overrides: Any,
     ) -> Therapist:
         number = next(_numbers)
@@ -164,10 +165,12 @@ def make_therapist(vocabulary) -> Callable[..., Therapist]:
                      postal_code="33701", latitude=lat, longitude=lon)
             for i, (lat, lon) in enumerate(points)
         ]
-        therapist.modalities = [db.session.scalars(db.select(Modality).filter_by(slug=s)).one() for s in modalities]
-        therapist.conditions = [db.session.scalars(db.select(Condition).filter_by(slug=s)).one() for s in conditions]
+        with db.session.no_autoflush:
+            therapist.modalities = [db.session.scalars(db.select(Modality).filter_by(slug=s)).one() for s in modalities]
+            therapist.conditions = [db.session.scalars(db.select(Condition).filter_by(slug=s)).one() for s in conditions]
         db.session.add(therapist)
-        db.session.commit()
+        if commit:
+            db.session.commit()
         return therapist
 
     return build

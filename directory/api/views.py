@@ -1,12 +1,29 @@
 """/api/v1: the search and the vocabularies as JSON."""
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, jsonify, request, url_for
 
+from directory.api.openapi import openapi_document
 from directory.api.serializers import hit_json, therapist_json, vocabulary_json
 from directory.search.services import load_vocabulary, parse_search_args, search_therapists
 from directory.search.views import place_lookup
 from directory.therapists.services import get_published
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.after_request
+def allow_cross_origin_reads(response: Response) -> Response:
+    """Anyone may read the API from a browser (GET only, no credentials)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi_document(url_for("api.openapi", _external=True).rsplit("/", 1)[0]))
 
 
 @bp.get("/therapists")
@@ -44,6 +61,7 @@ def therapists():
         radius=params.radius if place else None,
         unit=params.unit,
         total=results.total,
+        total_is_at_least=results.capped,
         page=results.page,
         pages=results.pages,
         links=links,

@@ -4,12 +4,12 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, RadioField, SelectChoice, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from directory.checklists.models import Answer
 from directory.checklists.services import ChecklistEntry
+from directory.forms import TextForm
 
 MAX_NOTES = 5000
 MAX_ANSWER_NOTES = 2000
@@ -26,7 +26,7 @@ def notes_field_name(key: str) -> str:
     return "notes_" + key.replace("-", "_")
 
 
-class ChecklistBaseForm(FlaskForm):
+class ChecklistBaseForm(TextForm):
     """The therapist and the interview; the per-question fields are added per version."""
 
     therapist_name = StringField(

@@ -11,13 +11,14 @@ from typing import Any, Iterable
 
 from geopy.exc import GeopyError
 from geopy.location import Location as GeoLocation
-from sqlalchemy import and_, exists, func, or_, select, union
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from directory import geo
 from directory.extensions import db
+from directory.search import nearby
+from directory.search.nearby import COUNT_CAP, Match
 from directory.therapists.models import (
-    MAX_SERVICE_RADIUS_MI,
     Condition,
     ListingStatus,
     Location,
@@ -35,8 +36,6 @@ MAX_PLACE_LENGTH = 200
 MAX_TEXT_LENGTH = 100
 TRUE_WORDS = {"1", "on", "true", "yes", "y"}
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# Half the Earth's circumference: a radius that covers every point.
-_WHOLE_EARTH_KM = 20040.0
 
 
 @dataclass(frozen=True)
@@ -248,7 +247,7 @@ class Hit:
 
 @dataclass
 class SearchResults:
-    """A page of results with its totals, facet counts and fallbacks."""
+    """A page of results with its totals, facet counts and fallbacks; `capped` totals and counts are "at least"."""
 
     hits: list[Hit]
     total: int
@@ -257,6 +256,7 @@ class SearchResults:
     modality_counts: dict[str, int]
     nearest_elsewhere: list[Hit] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    capped: bool = False
 
 
 def _listing_filters(params: SearchParams, vocabulary: Vocabulary) -> list[Any]:
@@ -293,108 +293,6 @@ def _listing_filters(params: SearchParams, vocabulary: Vocabulary) -> list[Any]:
     return filters
 
 
-def _in_boxes(boxes: list[tuple[float, float, float, float]]) -> Any:
-    return or_(
-        *(
-            and_(Location.latitude.between(lat0, lat1), Location.longitude.between(lon0, lon1))
-            for lat0, lat1, lon0, lon1 in boxes
-        )
-    )
-
-
-@dataclass
-class _Match:
-    therapist_id: int
-    distance_km: float
-    location_id: int
-    visits: bool
-
-
-def area_candidates(filters: list[Any], point: tuple[float, float], radius_km: float) -> Any:
-    """SQL for locations that may be in the area: inside the radius's bounding boxes, or mobile
-    therapists' locations inside the boxes of the largest service radius.
-
-    The boxes are ranges on the (latitude, longitude) index, so the database reads only nearby rows.
-    """
-    lat, lon = point
-    reach_km = max(radius_km, geo.to_km(MAX_SERVICE_RADIUS_MI, "mi"))
-    columns = (
-        Location.therapist_id,
-        Location.id,
-        Location.latitude,
-        Location.longitude,
-        Therapist.mobile,
-        Therapist.service_radius_mi,
-    )
-    # Two range scans of the index rather than one OR, which would hide the index from the planner.
-    in_area = (
-        select(*columns)
-        .join(Therapist, Therapist.id == Location.therapist_id)
-        .where(*filters, _in_boxes(geo.bounding_boxes(lat, lon, radius_km)))
-    )
-    visiting = (
-        select(*columns)
-        .join(Therapist, Therapist.id == Location.therapist_id)
-        .where(*filters, Therapist.mobile.is_(True), _in_boxes(geo.bounding_boxes(lat, lon, reach_km)))
-    )
-    return union(in_area, visiting)
-
-
-def _area_matches(
-    filters: list[Any], point: tuple[float, float], radius_km: float
-) -> tuple[list[_Match], Any]:
-    """Therapists with a location within radius_km, or mobile ones whose service area reaches the point.
-
-    Exact geodesic distance decides among the candidates. Returns the matches, nearest first,
-    and the SQL of the candidate therapist ids (for facet counts).
-    """
-    candidates = area_candidates(filters, point, radius_km)
-    nearest: dict[int, _Match] = {}
-    for therapist_id, location_id, loc_lat, loc_lon, mobile, service_mi in db.session.execute(candidates):
-        distance = geo.distance_km(point, (loc_lat, loc_lon))
-        within = distance <= radius_km
-        visits = bool(mobile and service_mi and distance <= geo.to_km(service_mi, "mi"))
-        if not (within or visits):
-            continue
-        current = nearest.get(therapist_id)
-        if current is None or distance < current.distance_km:
-            nearest[therapist_id] = _Match(therapist_id, distance, location_id, visits and not within)
-        elif within and current.visits:
-            current.visits = False
-    ordered = sorted(nearest.values(), key=lambda m: (m.distance_km, m.therapist_id))
-    candidate_ids = select(candidates.subquery().c.therapist_id)
-    return ordered, candidate_ids
-
-
-def _nearest_anywhere(
-    filters: list[Any], point: tuple[float, float], start_km: float, exclude: set[int], count: int
-) -> list[_Match]:
-    """The `count` nearest matching therapists at any distance, widening the box until enough are found."""
-    radius_km = max(start_km, 1.0)
-    while True:
-        lat, lon = point
-        rows = db.session.execute(
-            select(Location.therapist_id, Location.id, Location.latitude, Location.longitude)
-            .join(Therapist, Therapist.id == Location.therapist_id)
-            .where(*filters, _in_boxes(geo.bounding_boxes(lat, lon, radius_km)))
-        )
-        nearest: dict[int, _Match] = {}
-        for therapist_id, location_id, loc_lat, loc_lon in rows:
-            if therapist_id in exclude:
-                continue
-            distance = geo.distance_km(point, (loc_lat, loc_lon))
-            current = nearest.get(therapist_id)
-            if current is None or distance < current.distance_km:
-                nearest[therapist_id] = _Match(therapist_id, distance, location_id, False)
-        # Only matches inside the circle are sure to be the nearest; corners of the box are not.
-        inside = sorted(
-            (m for m in nearest.values() if m.distance_km <= radius_km), key=lambda m: m.distance_km
-        )
-        if len(inside) >= count or radius_km >= _WHOLE_EARTH_KM:
-            return inside[:count]
-        radius_km = min(radius_km * 3, _WHOLE_EARTH_KM)
-
-
 def _load_therapists(ids: list[int]) -> dict[int, Therapist]:
     if not ids:
         return {}
@@ -406,7 +304,7 @@ def _load_therapists(ids: list[int]) -> dict[int, Therapist]:
     return {t.id: t for t in therapists}
 
 
-def _hits(matches: list[_Match], unit: str) -> list[Hit]:
+def _hits(matches: list[Match], unit: str) -> list[Hit]:
     therapists = _load_therapists([m.therapist_id for m in matches])
     hits = []
     for match in matches:
@@ -414,26 +312,6 @@ def _hits(matches: list[_Match], unit: str) -> list[Hit]:
         location = next(loc for loc in therapist.locations if loc.id == match.location_id)
         hits.append(Hit(therapist, geo.from_km(match.distance_km, unit), location, match.visits))
     return hits
-
-
-def _modality_counts(therapist_ids: Any, counted: set[int] | None, vocabulary: Vocabulary) -> dict[str, int]:
-    """How many of the matching therapists offer each modality (a parent counts its lineages)."""
-    pairs = db.session.execute(
-        select(therapist_modalities.c.therapist_id, therapist_modalities.c.modality_id).where(
-            therapist_modalities.c.therapist_id.in_(therapist_ids)
-        )
-    )
-    offered: dict[int, set[int]] = {}
-    for therapist_id, modality_id in pairs:
-        if counted is None or therapist_id in counted:
-            offered.setdefault(modality_id, set()).add(therapist_id)
-    counts = {}
-    for modality in vocabulary.modalities:
-        therapists: set[int] = set()
-        for modality_id in vocabulary.modality_family(modality.slug):
-            therapists |= offered.get(modality_id, set())
-        counts[modality.slug] = len(therapists)
-    return counts
 
 
 def _page_bounds(total: int, page: int, notices: list[str]) -> tuple[int, int]:
@@ -447,25 +325,31 @@ def _page_bounds(total: int, page: int, notices: list[str]) -> tuple[int, int]:
 def search_therapists(
     params: SearchParams, vocabulary: Vocabulary, point: tuple[float, float] | None = None
 ) -> SearchResults:
-    """Find published therapists: around `point` (nearest first) when given, else browse by state and name."""
+    """Find published therapists around `point` (nearest first), else by state and name; counts stop at COUNT_CAP."""
     filters = _listing_filters(params, vocabulary)
     notices: list[str] = []
     if point is None:
         return _browse(params, vocabulary, filters, notices)
 
     radius_km = geo.to_km(params.radius, params.unit)
-    matches, candidate_ids = _area_matches(filters, point, radius_km)
-    total = len(matches)
-    page, pages = _page_bounds(total, params.page, notices)
+    wanted = min(params.page, COUNT_CAP // PAGE_SIZE) * PAGE_SIZE
+    census = nearby.take_census(filters, point, radius_km, wanted, vocabulary)
+    if census.capped:
+        total, counts = COUNT_CAP, census.modality_counts
+        page, pages = _page_bounds(total, params.page, notices)
+        matches = nearby.nearest(filters, point, nearby.ladder(radius_km)[census.rung], page * PAGE_SIZE)
+    else:
+        matches = nearby.everyone_within(filters, point, radius_km)
+        total, counts = len(matches), nearby.modality_counts([m.therapist_id for m in matches], vocabulary)
+        page, pages = _page_bounds(total, params.page, notices)
     start = (page - 1) * PAGE_SIZE
     hits = _hits(matches[start : start + PAGE_SIZE], params.unit)
-    counts = _modality_counts(candidate_ids, {m.therapist_id for m in matches}, vocabulary)
     elsewhere: list[Hit] = []
     if total < THIN_RESULTS:
         found = {m.therapist_id for m in matches}
-        extra = _nearest_anywhere(filters, point, radius_km * 2, found, THIN_RESULTS)
+        extra = nearby.nearest_anywhere(filters, point, radius_km * 2, found, THIN_RESULTS)
         elsewhere = _hits(extra, params.unit)
-    return SearchResults(hits, total, page, pages, counts, elsewhere, notices)
+    return SearchResults(hits, total, page, pages, counts, elsewhere, notices, census.capped)
 
 
 def _browse(
@@ -478,7 +362,8 @@ def _browse(
         .limit(1)
         .scalar_subquery()
     )
-    total = db.session.scalar(select(func.count()).select_from(Therapist).where(*filters)) or 0
+    counted = select(Therapist.id).where(*filters).limit(COUNT_CAP)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery())) or 0
     page, pages = _page_bounds(total, params.page, notices)
     ids = list(
         db.session.scalars(
@@ -491,5 +376,5 @@ def _browse(
     )
     therapists = _load_therapists(ids)
     hits = [Hit(therapists[i]) for i in ids]
-    counts = _modality_counts(select(Therapist.id).where(*filters), None, vocabulary)
-    return SearchResults(hits, total, page, pages, counts, [], notices)
+    counts = nearby.modality_counts(counted, vocabulary)
+    return SearchResults(hits, total, page, pages, counts, [], notices, total >= COUNT_CAP)

@@ -39,7 +39,20 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server)
     page = context.new_page()
     problems: list[str] = []
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    # A page may itself be a 404 or 422 (Chrome logs that as a console error); a broken stylesheet,
+    # script or image is a problem and is caught by the response handler below.
+    page.on(
+        "console",
+        lambda message: message.type == "error"
+        and not message.text.startswith("Failed to load resource")
+        and problems.append(message.text),
+    )
+    page.on(
+        "response",
+        lambda response: response.status >= 400
+        and response.request.resource_type != "document"
+        and problems.append(f"{response.status} for {response.url}"),
+    )
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on(
         "request",

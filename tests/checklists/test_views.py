@@ -7,6 +7,7 @@ from markupsafe import escape
 from directory import create_app
 from directory.checklists import services
 from directory.checklists.views import COOKIE_NAME
+from directory.extensions import db
 from tests.conftest import _config, csrf_from
 
 TOKEN_URL = re.compile(r"/checklists/([A-Za-z0-9_-]{43})$")
@@ -207,6 +208,8 @@ def test_checklist_survives_an_app_restart(migrated_database, client, therapist)
     restarted = create_app(_config(migrated_database))
     with restarted.app_context():
         assert services.find_checklist(token).therapist_name == "Nora Neuro"
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_public_pages_never_link_to_checklists(client, therapist):

@@ -3,18 +3,20 @@ import random
 
 import pytest
 from geopy.distance import geodesic
-from sqlalchemy import event
+from sqlalchemy import event, select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from directory.extensions import db
 from directory.search.services import (
+    COUNT_CAP,
     PAGE_SIZE,
     SearchParams,
     load_vocabulary,
     parse_search_args,
     search_therapists,
 )
-from directory.therapists.models import ListingStatus
+from directory.therapists.models import ListingStatus, Therapist
 from tests.conftest import ST_PETE, point_at
 
 
@@ -191,27 +193,65 @@ def test_browse_without_a_place_orders_by_state_then_name(make_therapist):
     assert results.modality_counts["nmt"] == 0
 
 
+NMT_FAMILY = {"nmt", "nmt-st-john", "nmt-american"}
+
+
+def brute_force(everyone, centre, radius_mi, modality=False, accepting=False):
+    """(therapist id, miles, visits) of every match among `everyone`, nearest first, by geodesic distance."""
+    found = []
+    for t in everyone:
+        if t.status != ListingStatus.PUBLISHED.value:
+            continue
+        if modality and not NMT_FAMILY & {m.slug for m in t.modalities}:
+            continue
+        if accepting and not t.accepting_new_clients:
+            continue
+        miles = min(geodesic(centre, (loc.latitude, loc.longitude)).miles for loc in t.locations)
+        visits = bool(t.mobile and miles <= t.service_radius_mi)
+        if miles <= radius_mi or visits:
+            found.append((t.id, miles, visits and miles > radius_mi))
+    return sorted(found, key=lambda f: (f[1], f[0]))
+
+
 def test_fast_path_agrees_with_brute_force(make_therapist):
+    """Random points and radii over a dense cluster, a sparse spread, filters and mobile therapists."""
     rng = random.Random(42)
-    for i in range(80):
-        make_therapist(at=point_at(rng.uniform(0, 120), rng.uniform(0, 360)), name=f"R{i:02d}",
-                       mobile=i % 7 == 0, service_radius_mi=30 if i % 7 == 0 else None)
-    everyone = search(point=None, page=1)
-    assert everyone.total == 80
-    for _ in range(15):
-        centre = point_at(rng.uniform(0, 60), rng.uniform(0, 360))
+    modalities = [("nmt-st-john",), ("nmt-american", "swedish"), ("swedish",), ("thai", "nmt")]
+    for i in range(900):
+        dense = i < 700
+        distance = abs(rng.gauss(0, 4)) if dense else rng.uniform(0, 150)
+        mobile = i % 9 == 0
+        make_therapist(
+            at=[point_at(distance, rng.uniform(0, 360))] + ([point_at(rng.uniform(0, 60), rng.uniform(0, 360))] if i % 13 == 0 else []),
+            name=f"R{i:03d}", modalities=rng.choice(modalities), accepting_new_clients=i % 5 != 0,
+            mobile=mobile, service_radius_mi=rng.choice([15, 40, 90]) if mobile else None,
+            status=ListingStatus.PENDING.value if i % 31 == 0 else ListingStatus.PUBLISHED.value, commit=False,
+        )
+    db.session.commit()
+    everyone = list(db.session.scalars(
+        select(Therapist).options(selectinload(Therapist.locations), selectinload(Therapist.modalities))
+    ))
+    capped_cases = 0
+    for case in range(14):
+        centre = ST_PETE if case < 3 else point_at(rng.choice([rng.uniform(0, 8), rng.uniform(0, 140)]), rng.uniform(0, 360))
         radius = rng.choice([5, 10, 25, 50, 100])
-        expected = set()
-        for page in range(1, 5):
-            for hit in search(point=None, page=page).hits:
-                t = hit.therapist
-                d = min(geodesic(centre, (loc.latitude, loc.longitude)).miles for loc in t.locations)
-                if d <= radius or (t.mobile and d <= t.service_radius_mi):
-                    expected.add(t.name)
-        found = set()
-        for page in range(1, 6):
-            found |= set(names(search(point=centre, radius=radius, page=page)))
-        assert found == expected
+        filters = {"modalities": ("nmt",)} if case % 3 == 1 else {"accepting": True} if case % 3 == 2 else {}
+        expected = brute_force(everyone, centre, radius, "modalities" in filters, "accepting" in filters)
+        first = search(point=centre, radius=radius, **filters)
+        if first.capped:
+            capped_cases += 1
+            assert len(expected) >= 500 and first.total == 500 and first.pages == 25
+        else:
+            assert first.total == len(expected)
+        for page in sorted({1, 2, min(first.pages, 10), first.pages}):
+            results = search(point=centre, radius=radius, page=page, **filters)
+            assert results.page == min(page, first.pages)
+            window = expected[(results.page - 1) * PAGE_SIZE : results.page * PAGE_SIZE]
+            assert [hit.therapist.id for hit in results.hits] == [w[0] for w in window], (case, page)
+            for hit, (_, miles, visits) in zip(results.hits, window):
+                assert hit.distance == pytest.approx(miles, rel=1e-4)
+                assert hit.visits_your_area == visits
+    assert capped_cases >= 3
 
 
 def count_queries(fn):
@@ -242,7 +282,30 @@ def test_query_count_does_not_grow_with_results(make_therapist, client):
     for i in range(30):
         make_therapist(at=point_at(i * 0.5 + 0.1), modalities=("swedish", "thai"), conditions=("migraine",))
     many = page_queries()
+    for i in range(COUNT_CAP):
+        make_therapist(at=point_at(i * 0.004 + 0.1), modalities=("swedish",), commit=False)
+    db.session.commit()
+    capped = page_queries()
+    assert search(radius=25).capped
     assert few == many
+    assert capped[0] <= many[0] and capped[1] <= many[1]
+
+
+def test_totals_and_counts_past_the_cap_are_lower_bounds(make_therapist):
+    for i in range(COUNT_CAP + 20):
+        make_therapist(at=point_at(i * 0.004 + 0.1), modalities=("swedish",) if i % 2 else ("thai",), commit=False)
+    make_therapist(at=point_at(0.05), modalities=("nmt-st-john",), commit=False)
+    db.session.commit()
+    results = search(radius=25)
+    assert results.capped and results.total == COUNT_CAP and results.pages == COUNT_CAP // PAGE_SIZE
+    assert results.hits[0].distance == pytest.approx(0.05, abs=0.001)
+    counts = results.modality_counts
+    assert counts["swedish"] + counts["thai"] + counts["nmt"] >= COUNT_CAP
+    assert counts["swedish"] <= (COUNT_CAP + 20) // 2 and counts["nmt"] <= 1
+    past = search(radius=25, page=30)
+    assert past.page == COUNT_CAP // PAGE_SIZE and len(past.hits) == PAGE_SIZE
+    assert any("no page 30" in notice for notice in past.notices)
+    assert not search(radius=25, modalities=("nmt",)).capped
 
 
 class TestParseSearchArgs:
@@ -311,21 +374,36 @@ class TestParseSearchArgs:
         assert parse_search_args(args, vocab) == (params, [])
 
 
-def test_location_search_uses_the_index(app, vocabulary):
-    """The plan of the area query reads the (latitude, longitude) index, not the whole table."""
+def test_location_search_uses_the_spatial_index(app, vocabulary):
+    """The census and the candidates read SQLite's R*Tree or PostgreSQL's GiST index, never a whole table."""
     from sqlalchemy import text
 
-    from directory.search.services import _listing_filters, area_candidates
+    from directory.search.nearby import candidates_statement, census_statement, full_scans, query_plan
+    from directory.search.services import _listing_filters
 
-    statement = area_candidates(_listing_filters(SearchParams(), load_vocabulary()), ST_PETE, 40.2)
-    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
-    if db.engine.dialect.name == "sqlite":
-        plan = " ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
-        assert "ix_locations_latitude_longitude" in plan
-        assert "SCAN locations" not in plan
-    else:
+    vocab = load_vocabulary()
+    filters = _listing_filters(SearchParams(modalities=("nmt",), accepting=True), vocab)
+    statements = [
+        census_statement(filters, ST_PETE, 40.2, 20, vocab),
+        candidates_statement(filters, ST_PETE, 40.2, visitors=True),
+    ]
+    if db.engine.dialect.name == "postgresql":
         # On a tiny table PostgreSQL prefers a sequential scan; forbid it to see that the index serves.
         db.session.execute(text("SET LOCAL enable_seqscan = off"))
-        plan = " ".join(row[0] for row in db.session.execute(text(f"EXPLAIN {compiled}")))
-        assert "ix_locations_latitude_longitude" in plan
-        assert "Seq Scan on locations" not in plan
+    for statement in statements:
+        plan = query_plan(statement)
+        assert full_scans(plan) == [], plan
+        if db.engine.dialect.name == "sqlite":
+            assert any(step.startswith("SCAN locations_rtree VIRTUAL TABLE INDEX") for step in plan), plan
+            assert any("SEARCH locations USING INTEGER PRIMARY KEY" in step for step in plan), plan
+        else:
+            assert any("Index Scan on ix_locations_point" in step or "Index Scan using ix_locations_point" in step
+                       for step in plan), plan
+
+
+def test_full_scans_are_recognised():
+    from directory.search.nearby import full_scans
+
+    assert full_scans(["SCAN locations", "SEARCH therapists USING INTEGER PRIMARY KEY (rowid=?)"]) == ["SCAN locations"]
+    assert full_scans(["  ->  Seq Scan on therapists t"]) == ["  ->  Seq Scan on therapists t"]
+    assert full_scans(["SCAN locations_rtree VIRTUAL TABLE INDEX 2:B0D1B2D3"]) == []

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from directory.extensions import db
 from tests.conftest import point_at
 
 
@@ -58,6 +59,18 @@ def test_filters_are_explained_and_counted(client, make_therapist):
     assert "at least one</strong> of the conditions" in page
     nmt_checkbox = re.search(r'value="nmt"[^>]*>\s*<span>Neuromuscular therapy \(NMT\) <span class="count">\((\d+)\)', page)
     assert nmt_checkbox and nmt_checkbox.group(1) == "1"
+
+
+def test_counts_past_the_cap_say_at_least(client, make_therapist):
+    for i in range(520):
+        make_therapist(at=point_at(0.1 + i * 0.004), modalities=("nmt-st-john",), commit=False)
+    db.session.commit()
+    page = client.get("/search?near=33701").get_data(as_text=True)
+    assert "500+ therapists within 25 mi" in page
+    assert "We count up to 500" in page
+    assert re.search(r'value="nmt"[^>]*>\s*<span>Neuromuscular therapy \(NMT\) <span class="count">\(\d+\+\)', page)
+    data = client.get("/api/v1/therapists?near=33701").get_json()
+    assert data["total"] == 500 and data["total_is_at_least"] and data["pages"] == 25
 
 
 def test_page_links_keep_every_filter(client, make_therapist):

@@ -1,0 +1,500 @@
+"""Search benchmark (issue 6): the search service against a raw-SQL floor, and the app under gunicorn
+against a bare Flask page, on synthetic listings at 10k, 100k and 1M.
+
+SQLite always; PostgreSQL too when BENCH_DATABASE_URL names a throwaway database (one schema per size).
+Generated data is cached in bench/data/ (SQLite files) or in those schemas. Results go to
+bench/results/latest.json and latest.md. Exits non-zero when the dense search's plan reads a whole table.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from urllib.parse import urlencode
+
+import flask_migrate
+from alembic.script import ScriptDirectory
+from geopy.distance import geodesic
+from sqlalchemy import text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from directory import create_app  # noqa: E402
+from directory.config import database_url  # noqa: E402
+from directory.extensions import db  # noqa: E402
+from directory.geo import OfflineGeocoder, bounding_boxes, to_km  # noqa: E402
+from directory.search import nearby  # noqa: E402
+from directory.search.services import PAGE_SIZE, SearchParams, load_vocabulary, search_therapists  # noqa: E402
+from directory.seeding import seed_vocabularies  # noqa: E402
+
+DATA = ROOT / "bench" / "data"
+RESULTS = ROOT / "bench" / "results"
+BIN = Path(sys.executable).parent
+SIZES = (10_000, 100_000, 1_000_000)
+HTTP_SIZES = (100_000, 1_000_000)
+DENSE_PLACE = "Chicago, IL"
+SPARSE_PLACE = "North Platte, NE"
+RADIUS_MI = 25
+CLUSTER_SHARE = 0.05
+# About 96% of the cluster lies within 25 miles of its centre.
+CLUSTER_SIGMA_KM = 16.0
+CONTINENTAL_US = (25.0, 49.0, -124.5, -67.0)
+CASES = (
+    ("sparse", SPARSE_PLACE, ()),
+    ("dense", DENSE_PLACE, ()),
+    ("dense, 1 modality", DENSE_PLACE, ("swedish",)),
+    ("dense, 2 modalities", DENSE_PLACE, ("swedish", "deep-tissue")),
+)
+PAGES = (1, 10)
+HTTP_PATHS = ("/search", "/api/v1/therapists")
+WRK_SECONDS = 6
+WARM_SECONDS = 2
+
+
+# --- Synthetic listings ------------------------------------------------------------------------
+
+THERAPIST_COLUMNS = (
+    "id", "slug", "name", "practice_name", "credentials", "license_number", "license_state",
+    "years_in_practice", "training", "certifications", "bio", "phone", "email", "website", "price_min",
+    "price_max", "session_lengths", "accepting_new_clients", "mobile", "service_radius_mi", "languages",
+    "status", "is_sample", "created_at", "updated_at",
+)
+LOCATION_COLUMNS = (
+    "id", "therapist_id", "position", "street", "city", "state", "postal_code", "country", "latitude", "longitude",
+)
+PAIR_COLUMNS = ("therapist_id", "modality_id")
+
+
+def synthetic_listings(size: int, modality_ids: list[int], dense: tuple[float, float]) -> Iterator[tuple[str, tuple]]:
+    """("therapists" | "locations" | "therapist_modalities", row) for `size` published listings."""
+    rng = random.Random(size)
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    location_id = 0
+    for number in range(1, size + 1):
+        mobile = rng.random() < 0.1
+        yield "therapists", (
+            number, f"bench-{number}", f"Bench Therapist {number}", f"Practice {number}", '["LMT"]',
+            f"MA{number:07d}", "IL", rng.randint(1, 30), "Synthetic training.", "[]", "A synthetic listing.",
+            "(555) 555-0100", f"t{number}@example.com", "https://example.com", 80, 120, "[60, 90]",
+            rng.random() < 0.8, mobile, rng.choice((10, 15, 25, 40)) if mobile else None, '["English"]',
+            "published", True, now, now,
+        )
+        if rng.random() < CLUSTER_SHARE:
+            east_km, north_km = rng.gauss(0, CLUSTER_SIGMA_KM), rng.gauss(0, CLUSTER_SIGMA_KM)
+            bearing = math.degrees(math.atan2(east_km, north_km))
+            spot = geodesic(kilometers=math.hypot(east_km, north_km)).destination(dense, bearing)
+            places = [(spot.latitude, spot.longitude)]
+        else:
+            lat0, lat1, lon0, lon1 = CONTINENTAL_US
+            places = [(rng.uniform(lat0, lat1), rng.uniform(lon0, lon1))]
+        if rng.random() < 0.05:
+            places.append((places[0][0] + rng.uniform(-0.1, 0.1), places[0][1] + rng.uniform(-0.1, 0.1)))
+        for position, (lat, lon) in enumerate(places):
+            location_id += 1
+            yield "locations", (location_id, number, position, f"{number} Main St", "Sampletown", "IL", "60601", "US", lat, lon)
+        for modality_id in rng.sample(modality_ids, rng.randint(1, 4)):
+            yield "therapist_modalities", (number, modality_id)
+
+
+def bulk_load(size: int, dense: tuple[float, float]) -> None:
+    """Insert the listings in batches: executemany on SQLite, COPY on PostgreSQL."""
+    modality_ids = list(db.session.scalars(text("SELECT id FROM modalities ORDER BY id")))
+    columns = {"therapists": THERAPIST_COLUMNS, "locations": LOCATION_COLUMNS, "therapist_modalities": PAIR_COLUMNS}
+    batches: dict[str, list[tuple]] = {table: [] for table in columns}
+    connection = db.engine.raw_connection()
+    sqlite = db.engine.dialect.name == "sqlite"
+
+    def flush(table: str) -> None:
+        rows, names = batches[table], columns[table]
+        cursor = connection.cursor()
+        if sqlite:
+            marks = ", ".join("?" for _ in names)
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", rows)
+        else:
+            with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        cursor.close()
+        rows.clear()
+
+    try:
+        for table, row in synthetic_listings(size, modality_ids, dense):
+            batches[table].append(row)
+            if len(batches[table]) >= 50_000:
+                for name in columns:
+                    flush(name)
+        for name in columns:
+            flush(name)
+        if not sqlite:
+            cursor = connection.cursor()
+            cursor.execute("SELECT setval('therapists_id_seq', %s)", (size,))
+            cursor.execute("SELECT setval('locations_id_seq', (SELECT max(id) FROM locations))")
+            cursor.close()
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def prepare_database(url: str, size: int, dense: tuple[float, float]) -> None:
+    """Migrate up to the revision before the spatial index, bulk-load, then let migration 0004 build the index."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema(size)}"))
+            db.session.commit()
+        script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+        flask_migrate.upgrade(revision=script.get_revision("0004").down_revision)
+        seed_vocabularies(app.config["SEEDS_DIR"])
+        db.session.commit()
+        started = time.perf_counter()
+        bulk_load(size, dense)
+        flask_migrate.upgrade()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        print(f"  generated {size:,} listings in {time.perf_counter() - started:.0f} s", flush=True)
+        db.engine.dispose()
+
+
+def schema(size: int) -> str:
+    """The PostgreSQL schema holding one size's listings."""
+    return f"bench_{size}"
+
+
+def database_for(db_name: str, size: int, dense: tuple[float, float]) -> str:
+    """The SQLAlchemy URL of one size's listings on one database, generated when not cached."""
+    if db_name == "sqlite":
+        path = DATA / f"listings-{size}.sqlite3"
+        if not path.exists():
+            partial = path.with_suffix(".partial")
+            partial.unlink(missing_ok=True)
+            prepare_database(f"sqlite:///{partial}", size, dense)
+            partial.rename(path)
+        return f"sqlite:///{path}"
+    base = database_url(os.environ["BENCH_DATABASE_URL"])
+    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema(size)}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        loaded = db.session.scalar(text(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = :s AND table_name = 'alembic_version'"
+        ), {"s": schema(size)})
+        count = db.session.scalar(text("SELECT count(*) FROM therapists")) if loaded else 0
+        if count != size:
+            db.session.execute(text(f"DROP SCHEMA IF EXISTS {schema(size)} CASCADE"))
+            db.session.commit()
+        db.engine.dispose()
+    if count != size:
+        prepare_database(url, size, dense)
+    return url
+
+
+# --- Service and floor -------------------------------------------------------------------------
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of the sorted values lie."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def timed(call: Callable[[], Any], before: Callable[[], Any], repeat: int) -> list[float]:
+    """Milliseconds of `call` over `repeat` runs, each after an untimed `before`."""
+    times = []
+    for _ in range(repeat):
+        before()
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def floor_query(dialect: str, point: tuple[float, float], radius_km: float, families: list[list[int]], page: int):
+    """The leanest SQL for the same page: one box just big enough, nearest first by a flat-earth distance."""
+    min_lat, max_lat, min_lon, max_lon = bounding_boxes(*point, radius_km)[0]
+    lat, lon = point
+    scale = math.cos(math.radians(lat)) ** 2
+    columns = (
+        "t.id, t.slug, t.name, t.practice_name, t.credentials, t.accepting_new_clients, t.mobile, t.is_sample,"
+        " t.price_min, t.price_max, l.city, l.state, l.latitude, l.longitude"
+    )
+    modality = "".join(
+        " AND EXISTS (SELECT 1 FROM therapist_modalities m WHERE m.therapist_id = t.id"
+        f" AND m.modality_id IN ({', '.join(str(i) for i in family)}))"
+        for family in families
+    )
+    order = f"(l.latitude - {lat}) * (l.latitude - {lat}) + (l.longitude - {lon}) * (l.longitude - {lon}) * {scale}"
+    if dialect == "sqlite":
+        source = (
+            "locations_rtree r JOIN locations l ON l.id = r.id"
+            f" WHERE r.max_lat >= {min_lat} AND r.min_lat <= {max_lat} AND r.max_lon >= {min_lon} AND r.min_lon <= {max_lon}"
+        )
+    else:
+        source = (
+            f"locations l WHERE point(l.longitude, l.latitude) <@ box(point({min_lon}, {min_lat}), point({max_lon}, {max_lat}))"
+        )
+    source = source.replace(" WHERE ", " JOIN therapists t ON t.id = l.therapist_id WHERE ", 1)
+    return (
+        f"SELECT {columns} FROM {source} AND t.status = 'published'{modality}"
+        f" ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE}"
+    )
+
+
+def measure_service(db_name: str, url: str, size: int, points: dict[str, tuple[float, float]], repeat: int) -> tuple[list[dict], dict]:
+    """Median and p95 of search_therapists and of the floor for every case; the dense plan."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    rows, plan = [], {}
+    with app.app_context():
+        vocabulary = load_vocabulary()
+        raw = db.engine.raw_connection()
+        for case, place, modalities in CASES:
+            point = points[place]
+            for page in PAGES:
+                params = SearchParams(near=place, radius=RADIUS_MI, modalities=modalities, page=page)
+                found = search_therapists(params, vocabulary, point)
+                if found.page != page:
+                    continue
+                service = timed(lambda: search_therapists(params, vocabulary, point), db.session.remove, repeat)
+                reach_km = to_km(max(hit.distance for hit in found.hits), "mi") * 1.01 + 0.01
+                families = [sorted(vocabulary.modality_family(slug)) for slug in modalities]
+                sql = floor_query(db.engine.dialect.name, point, reach_km, families, page)
+                cursor = raw.cursor()
+                floor_ids = [row[0] for row in cursor.execute(sql).fetchall()]
+                floor = timed(lambda: cursor.execute(sql).fetchall(), lambda: None, repeat)
+                same = len(set(floor_ids) & {hit.therapist.id for hit in found.hits})
+                row = {
+                    "db": db_name, "size": size, "case": case, "page": page,
+                    "service_ms_p50": round(statistics.median(service), 3),
+                    "service_ms_p95": round(percentile(service, 0.95), 3),
+                    "floor_ms_p50": round(statistics.median(floor), 3),
+                    "ratio": round(statistics.median(service) / statistics.median(floor), 2),
+                    "total": f"{found.total}{'+' if found.capped else ''}",
+                    "floor_rows_in_common": same,
+                }
+                rows.append(row)
+                print(f"  {db_name:10} {size:>9,} {case:22} p{page:<3} service {row['service_ms_p50']:7.2f} ms"
+                      f" (p95 {row['service_ms_p95']:7.2f})  floor {row['floor_ms_p50']:6.2f} ms  x{row['ratio']:5.2f}"
+                      f"  total {row['total']}  same rows {same}/{len(found.hits)}", flush=True)
+        raw.close()
+        plan = dense_plan(vocabulary, points[DENSE_PLACE])
+        db.engine.dispose()
+    return rows, plan
+
+
+def dense_plan(vocabulary: Any, point: tuple[float, float]) -> dict[str, Any]:
+    """The plans of the dense search's statements (census, then candidates), and the steps that read a whole table."""
+    from directory.search.services import _listing_filters
+
+    filters = _listing_filters(SearchParams(), vocabulary)
+    radius_km = to_km(RADIUS_MI, "mi")
+    census = nearby.take_census(filters, point, radius_km, PAGE_SIZE, vocabulary)
+    rung_km = nearby.ladder(radius_km)[census.rung] if census.capped else radius_km
+    statements = {
+        "census": nearby.census_statement(filters, point, radius_km, PAGE_SIZE, vocabulary),
+        "candidates": nearby.candidates_statement(filters, point, rung_km, visitors=not census.capped),
+    }
+    plans = {name: nearby.query_plan(statement) for name, statement in statements.items()}
+    return {"steps": plans, "full_scans": [s for steps in plans.values() for s in nearby.full_scans(steps)]}
+
+
+# --- End to end --------------------------------------------------------------------------------
+
+@contextmanager
+def gunicorn(app_spec: str, port: int, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    """The project's gunicorn config serving `app_spec` on 127.0.0.1:port until the block ends."""
+    with open(log, "a") as output:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", app_spec],
+            cwd=ROOT, env=os.environ | env, stdout=output, stderr=output,
+        )
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"gunicorn did not start {app_spec}; see {log}")
+        yield server
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
+    """Requests/s, p50 and p99 (ms) of a bounded wrk run against a loopback URL."""
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", url],
+        capture_output=True, text=True, check=True, timeout=seconds + 60,
+    ).stdout
+    latency = {
+        share: float(value) * _UNIT_MS[unit]
+        for share, value, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+    }
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"{url} answered {errors.group(1)} errors")
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), "p50": latency["50"], "p99": latency["99"]}
+
+
+def worker_memory_mb(server: subprocess.Popen) -> list[float]:
+    """Resident memory of each gunicorn worker (children of the master), in MB."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
+    return sizes
+
+
+def measure_http(db_name: str, url: str, size: int, log: Path) -> tuple[list[dict], list[float]]:
+    """wrk against the bare page, then /search and the API, sparse and dense; worker memory afterwards."""
+    connections = os.cpu_count() * 2 + 1
+    with gunicorn("bench.bare:app", 8101, {}, log):
+        wrk("http://127.0.0.1:8101/", WARM_SECONDS, connections)
+        bare = wrk("http://127.0.0.1:8101/", WRK_SECONDS, connections)
+    rows = []
+    env = {"DATABASE_URL": url, "APP_ENV": "production", "SECRET_KEY": "benchmark-only"}
+    with gunicorn("wsgi:app", 8102, env, log) as server:
+        for case, place in (("sparse", SPARSE_PLACE), ("dense", DENSE_PLACE)):
+            for path in HTTP_PATHS:
+                target = f"http://127.0.0.1:8102{path}?{urlencode({'near': place, 'radius': RADIUS_MI})}"
+                wrk(target, WARM_SECONDS, connections)
+                result = wrk(target, WRK_SECONDS, connections)
+                row = {
+                    "db": db_name, "size": size, "case": case, "path": path, "rps": result["rps"],
+                    "bare_rps": bare["rps"], "ratio": round(result["rps"] / bare["rps"], 3),
+                    "p50_ms": round(result["p50"], 2), "p99_ms": round(result["p99"], 2),
+                }
+                rows.append(row)
+                print(f"  {db_name:10} {size:>9,} {case:6} {path:20} {row['rps']:8.1f} req/s (bare {bare['rps']:.0f},"
+                      f" {row['ratio']:.0%})  p50 {row['p50_ms']:.1f} ms  p99 {row['p99_ms']:.1f} ms", flush=True)
+        memory = worker_memory_mb(server)
+    return rows, memory
+
+
+# --- Report ------------------------------------------------------------------------------------
+
+def machine() -> str:
+    """CPU model, cores, memory and software versions of this machine."""
+    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    import sqlite3
+
+    return (
+        f"{cpu.group(1) if cpu else platform.processor()}, {os.cpu_count()} cores, {memory_kb / 1024 / 1024:.0f} GiB;"
+        f" {platform.system()} {platform.release()}; Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    )
+
+
+def table(rows: list[dict], columns: list[str]) -> list[str]:
+    """A Markdown table of `columns` of `rows`."""
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(row[c]) for c in columns) + " |" for row in rows]
+    return lines
+
+
+def targets(results: dict) -> list[str]:
+    """Each target of issue 6 with the figure that decides it."""
+    lines = []
+    service = results["service"]
+    for db_name in sorted({r["db"] for r in service}):
+        dense = {(r["size"], r["page"]): r for r in service if r["db"] == db_name and r["case"] == "dense"}
+        top = dense.get((1_000_000, 1))
+        if top:
+            lines.append(f"- {db_name}: dense, 1M, page 1: {top['service_ms_p50']} ms median (target ≤ 5),"
+                         f" {top['ratio']}x the floor (target ≤ 2)")
+            if (100_000, 1) in dense:
+                growth = top["service_ms_p50"] / dense[(100_000, 1)]["service_ms_p50"]
+                lines.append(f"- {db_name}: dense growth 100k → 1M: {growth:.2f}x (target ≤ 1.5)")
+        sparse = [r for r in service if r["db"] == db_name and r["case"] == "sparse" and r["page"] == 1]
+        if sparse:
+            worst = max(sparse, key=lambda r: r["ratio"])
+            lines.append(f"- {db_name}: sparse, worst service ÷ floor {worst['ratio']}x at {worst['size']:,} (target ≤ 2)")
+    for row in results["http"]:
+        lines.append(f"- {row['db']} {row['size']:,} {row['case']} {row['path']}: {row['ratio']:.0%} of bare (target ≥ 35%),"
+                     f" p99 {row['p99_ms'] / row['p50_ms']:.1f}x p50 (target ≤ 4)")
+    for db_name, sizes in results["memory_mb"].items():
+        lines.append(f"- {db_name}: worker RSS after the 1M run {max(sizes):.0f} MB max (target < 150)")
+    return lines
+
+
+def report(results: dict) -> str:
+    """The readable table of a run."""
+    lines = [f"Machine: {results['machine']}", f"Run: {results['finished']}", "", "Service (ms) against the floor:", ""]
+    lines += table(results["service"], ["db", "size", "case", "page", "service_ms_p50", "service_ms_p95", "floor_ms_p50", "ratio", "total"])
+    lines += ["", "End to end (gunicorn, wrk on 127.0.0.1):", ""]
+    lines += table(results["http"], ["db", "size", "case", "path", "rps", "bare_rps", "ratio", "p50_ms", "p99_ms"])
+    lines += ["", "Targets:", ""] + targets(results)
+    return "\n".join(lines) + "\n"
+
+
+def save(results: dict) -> str:
+    """Write latest.json and latest.md (after every size, so that an interrupted run keeps what it measured)."""
+    results["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    readable = report(results)
+    (RESULTS / "latest.md").write_text(readable)
+    return readable
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES), help="comma-separated listing counts")
+    parser.add_argument("--no-http", action="store_true", help="skip the gunicorn and wrk runs")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    DATA.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    geocoder = OfflineGeocoder()
+    points = {place: (geocoder.geocode(place).latitude, geocoder.geocode(place).longitude) for place in (DENSE_PLACE, SPARSE_PLACE)}
+    databases = ["sqlite"] + (["postgresql"] if os.environ.get("BENCH_DATABASE_URL") else [])
+    results: dict[str, Any] = {"machine": machine(), "service": [], "http": [], "plans": {}, "memory_mb": {}}
+    log = RESULTS / "gunicorn.log"
+    log.write_text("")
+    for db_name in databases:
+        for size in sizes:
+            print(f"{db_name}, {size:,} listings", flush=True)
+            url = database_for(db_name, size, points[DENSE_PLACE])
+            rows, plan = measure_service(db_name, url, size, points, repeat=10 if size >= 1_000_000 else 30)
+            results["service"] += rows
+            results["plans"][db_name] = {"size": size, **plan}
+            if size in HTTP_SIZES and not args.no_http:
+                http, memory = measure_http(db_name, url, size, log)
+                results["http"] += http
+                results["memory_mb"][db_name] = [round(m, 1) for m in memory]
+                print(f"  worker RSS (MB): {', '.join(f'{m:.0f}' for m in memory)}", flush=True)
+            save(results)
+    readable = save(results)
+    print()
+    for db_name, plan in results["plans"].items():
+        print(f"Dense search plan on {db_name} ({plan['size']:,} listings):")
+        for name, steps in plan["steps"].items():
+            print(f"  {name}:")
+            print("\n".join(f"    {step}" for step in steps))
+    print()
+    print(readable)
+    scans = {db_name: plan["full_scans"] for db_name, plan in results["plans"].items() if plan["full_scans"]}
+    if scans:
+        print(f"FAIL: the dense search reads a whole table: {scans}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

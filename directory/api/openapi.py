@@ -1,0 +1,234 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json."""
+from __future__ import annotations
+
+from typing import Any
+
+from directory.search.services import MAX_PLACE_LENGTH, MAX_TEXT_LENGTH, RADIUS_CHOICES
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _query(name: str, description: str, schema: dict[str, Any], explode: bool = False) -> dict[str, Any]:
+    parameter = {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+    if explode:
+        parameter |= {"style": "form", "explode": True}
+    return parameter
+
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["status", "message"],
+                "properties": {
+                    "status": {"type": "integer"},
+                    "message": {"type": "string"},
+                    "candidates": {"type": "array", "items": {"type": "string"}},
+                    "suggestions": {"type": "array", "items": {"type": "string"}},
+                },
+            }
+        },
+    },
+    "Location": {
+        "type": "object",
+        "required": ["city", "state", "latitude", "longitude"],
+        "properties": {
+            "street": {"type": "string"},
+            "city": {"type": "string"},
+            "state": {"type": "string"},
+            "postal_code": {"type": "string"},
+            "country": {"type": "string"},
+            "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+            "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+        },
+    },
+    "TherapistSummary": {
+        "type": "object",
+        "required": ["slug", "name", "license_number", "license_state", "modalities", "locations", "url"],
+        "properties": {
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "practice_name": _NULLABLE_STRING,
+            "credentials": {"type": "array", "items": {"type": "string"}},
+            "license_number": {"type": "string"},
+            "license_state": {"type": "string"},
+            "accepting_new_clients": {"type": "boolean"},
+            "mobile": {"type": "boolean"},
+            "service_radius_mi": {"type": ["number", "null"]},
+            "price_min": {"type": ["integer", "null"]},
+            "price_max": {"type": ["integer", "null"]},
+            "phone": _NULLABLE_STRING,
+            "modalities": {"type": "array", "items": {"type": "string"}},
+            "locations": {"type": "array", "items": {"$ref": "#/components/schemas/Location"}},
+            "sample_listing": {"type": "boolean"},
+            "url": {"type": "string", "format": "uri"},
+        },
+    },
+    "SearchHit": {
+        "allOf": [
+            {"$ref": "#/components/schemas/TherapistSummary"},
+            {
+                "type": "object",
+                "properties": {
+                    "distance": {"type": "number", "minimum": 0, "description": "To the nearest location, in `unit`."},
+                    "unit": {"enum": ["mi", "km"]},
+                    "visits_your_area": {"type": "boolean"},
+                },
+            },
+        ]
+    },
+    "TherapistDetail": {
+        "allOf": [
+            {"$ref": "#/components/schemas/TherapistSummary"},
+            {
+                "type": "object",
+                "required": ["conditions", "updated_at"],
+                "properties": {
+                    "years_in_practice": {"type": ["integer", "null"]},
+                    "training": {"type": "string"},
+                    "certifications": {"type": "array", "items": {"type": "string"}},
+                    "bio": {"type": "string"},
+                    "email": _NULLABLE_STRING,
+                    "website": _NULLABLE_STRING,
+                    "session_lengths": {"type": "array", "items": {"type": "integer"}},
+                    "languages": {"type": "array", "items": {"type": "string"}},
+                    "conditions": {"type": "array", "items": {"type": "string"}},
+                    "updated_at": {"type": "string", "format": "date-time"},
+                },
+            },
+        ]
+    },
+    "SearchResults": {
+        "type": "object",
+        "required": ["total", "page", "pages", "links", "results", "unit", "notices"],
+        "properties": {
+            "place": {
+                "type": ["object", "null"],
+                "properties": {
+                    "address": {"type": "string"},
+                    "latitude": {"type": "number"},
+                    "longitude": {"type": "number"},
+                },
+            },
+            "radius": {"type": ["integer", "null"], "enum": [*RADIUS_CHOICES, None]},
+            "unit": {"enum": ["mi", "km"]},
+            "total": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "pages": {"type": "integer", "minimum": 1},
+            "links": {
+                "type": "object",
+                "required": ["self", "first", "last"],
+                "additionalProperties": {"type": "string", "format": "uri"},
+            },
+            "notices": {"type": "array", "items": {"type": "string"}},
+            "results": {"type": "array", "maxItems": 20, "items": {"$ref": "#/components/schemas/SearchHit"}},
+            "nearest_elsewhere": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},
+        },
+    },
+    "Vocabulary": {
+        "type": "object",
+        "required": ["slug", "name", "description"],
+        "properties": {
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "description": {"type": "string"},
+            "parent": _NULLABLE_STRING,
+        },
+    },
+}
+
+SEARCH_PARAMETERS = [
+    _query("near", "A ZIP code, \"City, ST\" or street address. Without it, all listings by state and name.",
+           {"type": "string", "maxLength": MAX_PLACE_LENGTH}),
+    _query("radius", f"Search radius: one of {', '.join(map(str, RADIUS_CHOICES))}. Other values are corrected, "
+           "with a notice.", {"type": "string"}),
+    _query("unit", "mi (default) or km: for the radius and the distances.", {"type": "string"}),
+    _query("modality", "A therapy slug; repeat for more. A therapist must offer all of them.",
+           {"type": "array", "items": {"type": "string"}}, explode=True),
+    _query("condition", "A condition slug; repeat for more. A therapist must treat at least one.",
+           {"type": "array", "items": {"type": "string"}}, explode=True),
+    _query("accepting", "1 to list only therapists accepting new clients.", {"type": "string"}),
+    _query("q", "Part of a name or practice name.", {"type": "string", "maxLength": MAX_TEXT_LENGTH}),
+    _query("page", "Page number, 20 results a page.", {"type": "string"}),
+]
+
+
+def openapi_document(server_url: str) -> dict[str, Any]:
+    """The API description, with `server_url` as its server."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "KnotFree Directory API",
+            "version": "1.0.0",
+            "description": "Published massage therapist listings: search by place and filters, profiles and vocabularies. "
+            "Read-only; CORS is open for GET.",
+        },
+        "servers": [{"url": server_url}],
+        "paths": {
+            "/therapists": {
+                "get": {
+                    "operationId": "searchTherapists",
+                    "summary": "Search published therapists, nearest first when a place is given",
+                    "parameters": SEARCH_PARAMETERS,
+                    "responses": {
+                        "200": {
+                            "description": "A page of results",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResults"}}},
+                        },
+                        "400": _error_response("The place could not be found, or matches several places"),
+                    },
+                }
+            },
+            "/therapists/{slug}": {
+                "get": {
+                    "operationId": "getTherapist",
+                    "summary": "One published therapist",
+                    "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": {
+                            "description": "The therapist",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TherapistDetail"}}},
+                        },
+                        "404": _error_response("No published therapist has that slug"),
+                    },
+                }
+            },
+            "/modalities": {
+                "get": {
+                    "operationId": "listModalities",
+                    "summary": "Every therapy, parents before their lineages",
+                    "responses": {"200": _list_response("modalities")},
+                }
+            },
+            "/conditions": {
+                "get": {
+                    "operationId": "listConditions",
+                    "summary": "Every condition",
+                    "responses": {"200": _list_response("conditions")},
+                }
+            },
+        },
+        "components": {"schemas": SCHEMAS},
+    }
+
+
+def _list_response(key: str) -> dict[str, Any]:
+    return {
+        "description": f"All {key}",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": [key],
+                    "properties": {key: {"type": "array", "items": {"$ref": "#/components/schemas/Vocabulary"}}},
+                }
+            }
+        },
+    }

@@ -1,0 +1,1 @@
+"""Open data: published listings as Open Referral HSDS-style files, and back."""

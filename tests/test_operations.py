@@ -1,0 +1,105 @@
+"""Running for real: health checks, an unavailable database, request ids in logs, production settings."""
+import logging
+import sqlite3
+
+import pytest
+
+from directory import create_app
+from directory.config import ProdConfig
+from tests.conftest import _config
+
+
+def test_healthz_answers_when_the_database_does(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "up"}
+
+
+@pytest.fixture
+def app_without_database(tmp_path):
+    # Nothing listens on port 1: connections are refused at once.
+    app = create_app(_config("postgresql+psycopg://root@127.0.0.1:1/none", SQLALCHEMY_ENGINE_OPTIONS={
+        "connect_args": {"connect_timeout": 2}}))
+    return app
+
+
+def test_healthz_and_pages_are_503_when_the_database_is_down(app_without_database):
+    client = app_without_database.test_client()
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json()["database"] == "down"
+    page = client.get("/search?near=33701")
+    assert page.status_code == 503
+    assert page.headers["Retry-After"] == "60"
+    text = page.get_data(as_text=True)
+    assert "Please try again in a minute" in text and "Traceback" not in text
+    api = client.get("/api/v1/modalities")
+    assert api.status_code == 503 and api.get_json()["error"]["status"] == 503
+
+
+def test_a_locked_sqlite_database_gives_503(tmp_path):
+    path = tmp_path / "locked.sqlite3"
+    app = create_app(_config(f"sqlite:///{path}", SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"timeout": 0.1}}))
+    with app.app_context():
+        from directory.extensions import db
+
+        db.create_all()
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        response = app.test_client().get("/api/v1/modalities")
+        assert response.status_code == 503
+        assert app.test_client().get("/healthz").status_code == 503
+    finally:
+        holder.rollback()
+        holder.close()
+    assert app.test_client().get("/healthz").status_code == 200
+
+
+def test_every_response_has_a_request_id_and_one_log_line(app, client, caplog, vocabulary):
+    with caplog.at_level(logging.INFO, logger=app.logger.name):
+        response = client.get("/search?near=33701", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["X-Request-ID"] == "abc-123"
+    lines = [r for r in caplog.records if r.getMessage().startswith("GET /search")]
+    assert len(lines) == 1
+    assert lines[0].request_id == "abc-123"
+    assert "200" in lines[0].getMessage()
+    generated = client.get("/", headers={"X-Request-ID": "bad id; with spaces"}).headers["X-Request-ID"]
+    assert len(generated) == 32 and generated.isalnum()
+
+
+def test_tracebacks_are_logged_on_one_line(app, client, caplog):
+    @app.get("/explode-for-test")
+    def explode():
+        raise ValueError("line one\nline two")
+
+    handler = app.logger.handlers[0]
+    with caplog.at_level(logging.ERROR, logger=app.logger.name):
+        assert client.get("/explode-for-test").status_code == 500
+    record = next(r for r in caplog.records if r.levelno == logging.ERROR)
+    formatted = handler.format(record)
+    assert "\n" not in formatted and "Traceback" in formatted and "line two" in formatted
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.setattr(ProdConfig, "SECRET_KEY", "dev-only-not-a-secret")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProdConfig)
+    monkeypatch.setattr(ProdConfig, "SECRET_KEY", "")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(ProdConfig)
+
+
+def test_production_refuses_debug(monkeypatch):
+    monkeypatch.setattr(ProdConfig, "SECRET_KEY", "a-long-enough-random-secret-value")
+    monkeypatch.setattr(ProdConfig, "DEBUG", True, raising=False)
+    with pytest.raises(RuntimeError, match="Debug"):
+        create_app(ProdConfig)
+
+
+def test_production_cookies_are_secure(monkeypatch):
+    monkeypatch.setattr(ProdConfig, "SECRET_KEY", "a-long-enough-random-secret-value")
+    app = create_app(ProdConfig)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
