@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 
 from directory.checklists import services
 from directory.checklists.models import Checklist
+from directory.therapists.models import Therapist
 from directory.extensions import db
 from tests.conftest import csrf_from, point_at
+from tests.listings.conftest import listing_form, post_form  # noqa: F401  (a fixture)
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 SEARCH_KEYS = ["near", "radius", "unit", "modality", "condition", "accepting", "q", "page"]
@@ -78,3 +80,29 @@ def test_unicode_round_trips_exactly(client, checklist_version, name, notes):
     assert saved.therapist_name == name
     assert saved.notes == notes
     assert services.export_json([saved])["checklists"][0]["therapist_name"] == name
+
+
+LISTING_TEXT_FIELDS = ["name", "practice_name", "training", "bio", "credentials", "license_number", "languages",
+                       "certifications"]
+LISTING_OTHER_FIELDS = ["years_in_practice", "phone", "email", "website", "price_min", "price_max",
+                        "locations-0-street", "locations-0-city", "locations-0-postal_code", "contact_email",
+                        "license_state", "modalities", "conditions", "session_lengths"]
+
+
+@given(field=st.sampled_from(LISTING_TEXT_FIELDS + LISTING_OTHER_FIELDS), value=hostile_text)
+@FUZZ
+def test_listing_form_stores_all_or_nothing_and_exactly(client, listing_form, field, value):  # noqa: F811
+    before = db.session.scalar(select(func.count()).select_from(Therapist))
+    response = post_form(client, "/list-your-practice", listing_form(**{field: value}))
+    # The listing form shows its errors with a 200, like a page.
+    assert response.status_code in (200, 302), response.status_code
+    after = db.session.scalar(select(func.count()).select_from(Therapist))
+    if response.status_code == 200:
+        assert 'class="error"' in response.get_data(as_text=True)
+        assert after == before
+        return
+    assert after == before + 1
+    if field in ("name", "practice_name", "training", "bio"):
+        db.session.expire_all()
+        stored = db.session.scalars(select(Therapist).order_by(Therapist.id.desc())).first()
+        assert getattr(stored, field) in (value, value.strip())

@@ -80,7 +80,10 @@ def split_list(text: str | None, separator: str = ",") -> list[str]:
 
 
 class WholeNumberField(IntegerField):
-    """An integer field whose parse error says what to type."""
+    """An integer field whose parse error says what to type; absurdly long numbers are refused before
+    NumberRange sees them (it compares through float, which a 400-digit integer overflows)."""
+
+    MAX_DIGITS = 9
 
     def __init__(self, label: str, validators: list[Any] | None = None, message: str = "Enter a whole number.",
                  **kwargs: Any):
@@ -89,6 +92,9 @@ class WholeNumberField(IntegerField):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         """Read the number, with our message when it is not one."""
+        if valuelist and len(valuelist[0].strip().lstrip("+-")) > self.MAX_DIGITS:
+            self.data = None
+            raise ValueError(self.parse_message)
         try:
             super().process_formdata(valuelist)
         except ValueError as error:

@@ -10,6 +10,7 @@ import pytest
 
 from directory.checklists import services as checklists
 from directory.checklists.views import COOKIE_NAME
+from tests.admin.conftest import PASSWORD, make_admin  # noqa: F401  (a fixture)
 from tests.conftest import point_at
 
 pytestmark = pytest.mark.browser
@@ -30,12 +31,14 @@ class Site:
 
 
 @pytest.fixture
-def site(app, make_therapist, checklist_version) -> Site:
+def site(app, make_therapist, checklist_version, make_admin) -> Site:  # noqa: F811
     nora = make_therapist(name="Nora Neuro", practice_name="Bayfront Neuromuscular Therapy", at=point_at(1.2),
                           modalities=("nmt-st-john", "trigger-point"), conditions=("tension-headache", "upper-back-knots"),
                           is_sample=True, website="https://bayfront.example.com")
     make_therapist(name="Sam Swedish", at=point_at(3), modalities=("swedish",), accepting_new_clients=False)
     make_therapist(name="Mo Mobile", at=point_at(30), modalities=("nmt-american",), mobile=True, service_radius_mi=40)
+    make_therapist(name="Pat Pending", status="pending", modalities=("trigger-point",))
+    make_admin()
     made = [
         checklists.create_checklist(checklists.ChecklistEntry(
             therapist_name=name, rating=rating, notes="Ask about parking",
@@ -60,6 +63,24 @@ def checklist_with_errors(page, site):
     page.wait_for_selector("#form-errors")
 
 
+def listing_with_errors(page, site):
+    page.goto("/list-your-practice")
+    page.get_by_role("button", name="Submit for review").click()
+    page.wait_for_selector(".error")
+
+
+def signed_in(path: str) -> Callable:
+    def go(page, site):
+        page.goto("/admin/login")
+        page.get_by_label("Email").fill("mod@example.org")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/admin/")
+        page.goto(path)
+
+    return go
+
+
 PAGES = {
     "home": visit(lambda s: "/"),
     "search-results": visit(lambda s: "/search?near=33701"),
@@ -77,6 +98,13 @@ PAGES = {
     "checklist-blank-print": visit(lambda s: f"/therapists/{s.slug}/checklist/print"),
     "my-checklists": visit(lambda s: "/checklists/mine"),
     "compare": visit(lambda s: f"/checklists/compare?id={s.ids[0]}&id={s.ids[1]}"),
+    "listing-form": visit(lambda s: "/list-your-practice"),
+    "listing-errors": listing_with_errors,
+    "listing-edit-link": visit(lambda s: "/list-your-practice/edit-link"),
+    "report-a-problem": visit(lambda s: f"/therapists/{s.slug}/report"),
+    "admin-login": visit(lambda s: "/admin/login"),
+    "admin-queue": signed_in("/admin/"),
+    "admin-audit": signed_in("/admin/audit"),
     "not-found": visit(lambda s: "/no/such/page"),
 }
 
