@@ -5,6 +5,7 @@ import os
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from directory.config import CONFIGS, Config, check_config
 from directory.logs import configure_logging
@@ -27,6 +28,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         app.config.from_object(config or base)
     os.makedirs(app.instance_path, exist_ok=True)
     check_config(app)
+    trust_proxies(app)
 
     configure_logging(app)
     register_extensions(app)
@@ -34,6 +36,14 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES load balancers, take the client's address and scheme from X-Forwarded-*
+    (rate limits key on the address; HSTS and secure links need the scheme)."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_extensions(app: Flask) -> None:

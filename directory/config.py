@@ -18,6 +18,8 @@ class Config:
 
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # How many proxies (load balancers) in front of the app set X-Forwarded-For/-Proto; 0 trusts none.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # A relative SQLite path lives in the instance folder.
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL", "sqlite:///directory.sqlite3"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -103,3 +103,23 @@ def test_production_cookies_are_secure(monkeypatch):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_behind_a_trusted_load_balancer_the_client_address_and_https_are_seen(migrated_database):
+    app = create_app(_config(migrated_database, TRUSTED_PROXIES=1))
+
+    @app.get("/whoami-for-test")
+    def whoami():
+        from flask import request
+
+        return request.remote_addr or ""
+
+    forwarded = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    response = app.test_client().get("/whoami-for-test", headers=forwarded)
+    assert response.get_data(as_text=True) == "203.0.113.7"
+    assert "Strict-Transport-Security" in response.headers
+    untrusting = create_app(_config(migrated_database))
+    untrusting.add_url_rule("/whoami-for-test", view_func=whoami)
+    response = untrusting.test_client().get("/whoami-for-test", headers=forwarded)
+    assert response.get_data(as_text=True) == "127.0.0.1"
+    assert "Strict-Transport-Security" not in response.headers
