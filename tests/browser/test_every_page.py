@@ -156,6 +156,7 @@ def test_page_on_desktop(remembered, site, artifacts, name):
     page.wait_for_load_state("load")
     assert axe_violations(page) == []
     assert 0 < sum(weights) < MAX_PAGE_BYTES, f"{name} weighs {sum(weights)} bytes"
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 16
     page.screenshot(path=str(artifacts / f"{name}-1280.png"), full_page=True)
 
 
