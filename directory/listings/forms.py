@@ -342,6 +342,14 @@ class SubmitListingForm(ListingFields):
     started = HiddenField()
 
 
+def _version_shown(field: HiddenField) -> int:
+    """The listing version a page was showing (0 if it was tampered with, which is always stale)."""
+    try:
+        return int(field.data)
+    except (TypeError, ValueError):
+        return 0
+
+
 class EditListingForm(ListingFields):
     """The edit form behind a private link; `version` is the listing version it was opened at."""
 
@@ -349,11 +357,8 @@ class EditListingForm(ListingFields):
 
     @property
     def expected_version(self) -> int:
-        """The version the form was opened at (0 if it was tampered with, which is always stale)."""
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return 0
+        """The version the form was opened at."""
+        return _version_shown(self.version)
 
 
 class VersionForm(FlaskForm):
@@ -364,10 +369,7 @@ class VersionForm(FlaskForm):
     @property
     def expected_version(self) -> int:
         """The version the page showed."""
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return 0
+        return _version_shown(self.version)
 
 
 class DeleteListingForm(VersionForm):
