@@ -39,7 +39,7 @@ from directory.extensions import db  # noqa: E402
 from directory.geo import OfflineGeocoder, bounding_boxes, to_km  # noqa: E402
 from directory.search import nearby  # noqa: E402
 from directory.search.services import PAGE_SIZE, SearchParams, load_vocabulary, search_therapists  # noqa: E402
-from directory.seeding import seed_vocabularies  # noqa: E402
+from directory.seeding import read_seed  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results"
@@ -149,8 +149,22 @@ def bulk_load(size: int, dense: tuple[float, float]) -> None:
         connection.close()
 
 
+def seed_modalities(seeds_dir: str) -> None:
+    """The seeded modalities, written in SQL: the models describe the latest schema, not this early one."""
+    entries = read_seed(seeds_dir, "modalities.json")["modalities"]
+    ids = {entry["slug"]: number for number, entry in enumerate(entries, start=1)}
+    for position, entry in enumerate(entries):
+        db.session.execute(
+            text("INSERT INTO modalities (id, slug, name, description, position, parent_id)"
+                 " VALUES (:id, :slug, :name, :description, :position, :parent_id)"),
+            {"id": ids[entry["slug"]], "slug": entry["slug"], "name": entry["name"], "description": entry["description"],
+             "position": position, "parent_id": ids.get(entry.get("parent") or "")},
+        )
+    db.session.commit()
+
+
 def prepare_database(url: str, size: int, dense: tuple[float, float]) -> None:
-    """Migrate up to the revision before the spatial index, bulk-load, then let migration 0004 build the index."""
+    """Migrate up to the revision before the spatial index and bulk-load; settle() then builds the listing points."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -158,14 +172,21 @@ def prepare_database(url: str, size: int, dense: tuple[float, float]) -> None:
             db.session.commit()
         script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
         flask_migrate.upgrade(revision=script.get_revision("0004").down_revision)
-        seed_vocabularies(app.config["SEEDS_DIR"])
-        db.session.commit()
+        seed_modalities(app.config["SEEDS_DIR"])
         started = time.perf_counter()
         bulk_load(size, dense)
-        flask_migrate.upgrade()
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
         print(f"  generated {size:,} listings in {time.perf_counter() - started:.0f} s", flush=True)
+        db.engine.dispose()
+
+
+def settle(url: str) -> None:
+    """Migrate cached listings to the latest schema, then refresh the planner's statistics (and, on
+    PostgreSQL, the visibility map autovacuum would keep on a settled table)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        flask_migrate.upgrade()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE" if db.engine.dialect.name == "sqlite" else "VACUUM ANALYZE"))
         db.engine.dispose()
 
 
@@ -183,6 +204,7 @@ def database_for(db_name: str, size: int, dense: tuple[float, float]) -> str:
             partial.unlink(missing_ok=True)
             prepare_database(f"sqlite:///{partial}", size, dense)
             partial.rename(path)
+        settle(f"sqlite:///{path}")
         return f"sqlite:///{path}"
     base = database_url(os.environ["BENCH_DATABASE_URL"])
     url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema(size)}"
@@ -198,6 +220,7 @@ def database_for(db_name: str, size: int, dense: tuple[float, float]) -> str:
         db.engine.dispose()
     if count != size:
         prepare_database(url, size, dense)
+    settle(url)
     return url
 
 
@@ -220,34 +243,24 @@ def timed(call: Callable[[], Any], before: Callable[[], Any], repeat: int) -> li
     return times
 
 
-def floor_query(dialect: str, point: tuple[float, float], radius_km: float, families: list[list[int]], page: int):
-    """The leanest SQL for the same page: one box just big enough, nearest first by a flat-earth distance."""
+def floor_query(dialect: str, point: tuple[float, float], radius_km: float, masks: list[int], page: int):
+    """The leanest SQL for the same page: listing points in one box just big enough, nearest first by a
+    flat-earth distance, then the shown columns of just that page's therapists."""
     min_lat, max_lat, min_lon, max_lon = bounding_boxes(*point, radius_km)[0]
     lat, lon = point
     scale = math.cos(math.radians(lat)) ** 2
-    columns = (
-        "t.id, t.slug, t.name, t.practice_name, t.credentials, t.accepting_new_clients, t.mobile, t.is_sample,"
-        " t.price_min, t.price_max, l.city, l.state, l.latitude, l.longitude"
-    )
-    modality = "".join(
-        " AND EXISTS (SELECT 1 FROM therapist_modalities m WHERE m.therapist_id = t.id"
-        f" AND m.modality_id IN ({', '.join(str(i) for i in family)}))"
-        for family in families
-    )
-    order = f"(l.latitude - {lat}) * (l.latitude - {lat}) + (l.longitude - {lon}) * (l.longitude - {lon}) * {scale}"
     if dialect == "sqlite":
-        source = (
-            "locations_rtree r JOIN locations l ON l.id = r.id"
-            f" WHERE r.max_lat >= {min_lat} AND r.min_lat <= {max_lat} AND r.max_lon >= {min_lon} AND r.min_lon <= {max_lon}"
-        )
+        inside = f"p.max_lat >= {min_lat} AND p.min_lat <= {max_lat} AND p.max_lon >= {min_lon} AND p.min_lon <= {max_lon}"
     else:
-        source = (
-            f"locations l WHERE point(l.longitude, l.latitude) <@ box(point({min_lon}, {min_lat}), point({max_lon}, {max_lat}))"
-        )
-    source = source.replace(" WHERE ", " JOIN therapists t ON t.id = l.therapist_id WHERE ", 1)
+        inside = f"point(p.longitude, p.latitude) <@ box(point({min_lon}, {min_lat}), point({max_lon}, {max_lat}))"
+    offers = "".join(f" AND (p.modality_mask & {mask}) <> 0" for mask in masks)
+    order = f"(p.latitude - {lat}) * (p.latitude - {lat}) + (p.longitude - {lon}) * (p.longitude - {lon}) * {scale}"
     return (
-        f"SELECT {columns} FROM {source} AND t.status = 'published'{modality}"
-        f" ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE}"
+        "SELECT t.id, t.slug, t.name, t.practice_name, t.credentials, t.accepting_new_clients, t.mobile, t.is_sample,"
+        " t.price_min, t.price_max, l.city, l.state, n.latitude, n.longitude"
+        f" FROM (SELECT p.id, p.therapist_id, p.latitude, p.longitude FROM listing_points p WHERE {inside}{offers}"
+        f" ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE}) n"
+        " JOIN therapists t ON t.id = n.therapist_id JOIN locations l ON l.id = n.id"
     )
 
 
@@ -267,8 +280,8 @@ def measure_service(db_name: str, url: str, size: int, points: dict[str, tuple[f
                     continue
                 service = timed(lambda: search_therapists(params, vocabulary, point), db.session.remove, repeat)
                 reach_km = to_km(max(hit.distance for hit in found.hits), "mi") * 1.01 + 0.01
-                families = [sorted(vocabulary.modality_family(slug)) for slug in modalities]
-                sql = floor_query(db.engine.dialect.name, point, reach_km, families, page)
+                masks = [vocabulary.modality_mask(slug) for slug in modalities]
+                sql = floor_query(db.engine.dialect.name, point, reach_km, masks, page)
                 cursor = raw.cursor()
                 floor_ids = [row[0] for row in cursor.execute(sql).fetchall()]
                 floor = timed(lambda: cursor.execute(sql).fetchall(), lambda: None, repeat)
@@ -294,15 +307,15 @@ def measure_service(db_name: str, url: str, size: int, points: dict[str, tuple[f
 
 def dense_plan(vocabulary: Any, point: tuple[float, float]) -> dict[str, Any]:
     """The plans of the dense search's statements (census, then candidates), and the steps that read a whole table."""
-    from directory.search.services import _listing_filters
+    from directory.search.services import listing_filter
 
-    filters = _listing_filters(SearchParams(), vocabulary)
+    listing = listing_filter(SearchParams(), vocabulary)
     radius_km = to_km(RADIUS_MI, "mi")
-    census = nearby.take_census(filters, point, radius_km, PAGE_SIZE, vocabulary)
+    census = nearby.take_census(listing, point, radius_km, PAGE_SIZE, vocabulary)
     rung_km = nearby.ladder(radius_km)[census.rung] if census.capped else radius_km
     statements = {
-        "census": nearby.census_statement(filters, point, radius_km, PAGE_SIZE, vocabulary),
-        "candidates": nearby.candidates_statement(filters, point, rung_km, visitors=not census.capped),
+        "census": nearby.census_statement(listing, point, radius_km, PAGE_SIZE, vocabulary),
+        "candidates": nearby.candidates_statement(listing, point, rung_km, to_km(census.widest_visit_mi or 0, "mi")),
     }
     plans = {name: nearby.query_plan(statement) for name, statement in statements.items()}
     return {"steps": plans, "full_scans": [s for steps in plans.values() for s in nearby.full_scans(steps)]}

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from directory.checklists.models import ChecklistVersion
 from directory.extensions import db
-from directory.therapists.models import Condition, ListingStatus, Location, Modality, Therapist
+from directory.therapists.models import MAX_SEARCH_BIT, Condition, ListingStatus, Location, Modality, Therapist
 
 THERAPIST_FIELDS = (
     "name", "practice_name", "credentials", "license_number", "license_state", "years_in_practice",
@@ -64,11 +64,15 @@ def seed_vocabularies(seeds_dir: str | Path) -> SeedReport:
     report = SeedReport()
     entries = read_seed(seeds_dir, "modalities.json")["modalities"]
     existing = {m.slug: m for m in db.session.scalars(select(Modality))}
+    free_bits = iter(sorted(set(range(MAX_SEARCH_BIT + 1)) - {m.search_bit for m in existing.values()}))
     for position, entry in enumerate(entries):
         modality = existing.get(entry["slug"])
         created = modality is None
         if created:
-            modality = existing[entry["slug"]] = Modality(slug=entry["slug"])
+            search_bit = next(free_bits, None)
+            if search_bit is None:
+                raise ValueError(f"The search has room for {MAX_SEARCH_BIT + 1} modalities; {entry['slug']} is one too many.")
+            modality = existing[entry["slug"]] = Modality(slug=entry["slug"], search_bit=search_bit)
             db.session.add(modality)
         changed = _assign(
             modality, {"name": entry["name"], "description": entry["description"], "position": position}

@@ -1,10 +1,10 @@
-"""The migrations build exactly the schema the models describe, plus the spatial index of migration 0004."""
+"""The migrations build exactly the schema the models describe, plus the listing points of migration 0005."""
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from directory.extensions import db
-from directory.therapists.models import LOCATIONS_GIST_INDEX, LOCATIONS_RTREE, described_by_models
+from directory.therapists.models import LISTING_POINTS, ListingStatus, Modality, described_by_models
 
 
 def test_models_and_migrations_agree(app):
@@ -16,43 +16,82 @@ def test_models_and_migrations_agree(app):
     assert differences == []
 
 
-def test_the_comparison_leaves_out_only_the_spatial_index():
-    assert not described_by_models(LOCATIONS_RTREE, "table", {})
-    assert not described_by_models(f"{LOCATIONS_RTREE}_node", "table", {})
-    assert not described_by_models(LOCATIONS_GIST_INDEX, "index", {})
+def test_the_comparison_leaves_out_only_the_listing_points():
+    assert not described_by_models(LISTING_POINTS, "table", {})
+    assert not described_by_models(f"{LISTING_POINTS}_node", "table", {})
+    assert not described_by_models("ix_listing_points_point", "index", {})
     assert described_by_models("locations", "table", {})
-    assert described_by_models("ix_locations_latitude_longitude", "index", {})
+    assert described_by_models("ix_locations_therapist_id", "index", {})
 
 
-def test_the_spatial_index_replaces_the_latitude_longitude_index(app):
+def test_no_spatial_index_is_left_on_locations(app):
     indexes = {ix["name"] for ix in inspect(db.engine).get_indexes("locations")}
-    assert "ix_locations_latitude_longitude" not in indexes
+    assert "ix_locations_latitude_longitude" not in indexes and "ix_locations_point" not in indexes
     assert "ix_locations_therapist_id" in indexes
 
 
-def spatial_entries():
-    """What the spatial index holds, as (location id, lat, lon): the R*Tree's rows, or what the GiST index finds."""
+def listing_points():
+    """The listing points, as {location id: (therapist id, lat, lon, accepting, mobile, service radius, mask)},
+    read through the spatial index."""
     if db.engine.dialect.name == "sqlite":
-        rows = db.session.execute(text(f"SELECT id, min_lat, min_lon FROM {LOCATIONS_RTREE}"))
-        return {(i, round(lat, 4), round(lon, 4)) for i, lat, lon in rows}
-    assert db.session.scalar(text(
-        "SELECT indexdef FROM pg_indexes WHERE indexname = :name"), {"name": LOCATIONS_GIST_INDEX}
-    ) == f"CREATE INDEX {LOCATIONS_GIST_INDEX} ON public.locations USING gist (point(longitude, latitude))"
-    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        inside = "p.max_lat >= -90 AND p.min_lat <= 90 AND p.max_lon >= -180 AND p.min_lon <= 180"
+    else:
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        inside = "point(p.longitude, p.latitude) <@ box '((-180,-90),(180,90))'"
     rows = db.session.execute(text(
-        "SELECT id, latitude, longitude FROM locations WHERE point(longitude, latitude) <@ box '((-180,-90),(180,90))'"
+        "SELECT p.id, p.therapist_id, p.latitude, p.longitude, p.accepting, p.mobile, p.service_radius_mi,"
+        f" p.modality_mask FROM {LISTING_POINTS} p WHERE {inside}"
     ))
-    return {(i, round(lat, 4), round(lon, 4)) for i, lat, lon in rows}
-
-
-def test_the_spatial_index_follows_inserts_updates_and_deletes(make_therapist):
-    kept = make_therapist(at=[(27.7, -82.6), (28.0, -82.5)])
-    gone = make_therapist(at=(30.0, -81.0))
-    first, second = kept.locations
-    assert spatial_entries() == {
-        (first.id, 27.7, -82.6), (second.id, 28.0, -82.5), (gone.locations[0].id, 30.0, -81.0)
+    return {
+        row[0]: (row[1], round(row[2], 4), round(row[3], 4), bool(row[4]), bool(row[5]), row[6], row[7])
+        for row in rows
     }
+
+
+def bits(*slugs):
+    return sum(1 << db.session.scalar(select(Modality.search_bit).where(Modality.slug == slug)) for slug in slugs)
+
+
+def test_listing_points_follow_every_change_to_a_listing(make_therapist):
+    kept = make_therapist(at=[(27.7, -82.6), (28.0, -82.5)], modalities=("nmt", "thai"))
+    gone = make_therapist(at=(30.0, -81.0), modalities=("swedish",))
+    hidden = make_therapist(at=(29.0, -81.5), status=ListingStatus.PENDING.value)
+    first, second = kept.locations
+    assert listing_points() == {
+        first.id: (kept.id, 27.7, -82.6, True, False, None, bits("nmt", "thai")),
+        second.id: (kept.id, 28.0, -82.5, True, False, None, bits("nmt", "thai")),
+        gone.locations[0].id: (gone.id, 30.0, -81.0, True, False, None, bits("swedish")),
+    }
+
+    # Moving a location, deleting a listing, publishing one.
     first.latitude, first.longitude = 26.5, -80.1
     db.session.delete(gone)
+    hidden.status = ListingStatus.PUBLISHED.value
     db.session.commit()
-    assert spatial_entries() == {(first.id, 26.5, -80.1), (second.id, 28.0, -82.5)}
+    assert listing_points() == {
+        first.id: (kept.id, 26.5, -80.1, True, False, None, bits("nmt", "thai")),
+        second.id: (kept.id, 28.0, -82.5, True, False, None, bits("nmt", "thai")),
+        hidden.locations[0].id: (hidden.id, 29.0, -81.5, True, False, None, 0),
+    }
+
+    # What the search filters on: accepting, visits, modalities; and a removed location.
+    kept.accepting_new_clients = False
+    kept.mobile, kept.service_radius_mi = True, 30.0
+    kept.modalities = [m for m in kept.modalities if m.slug != "thai"]
+    kept.locations.remove(second)
+    db.session.commit()
+    assert listing_points() == {
+        first.id: (kept.id, 26.5, -80.1, False, True, 30.0, bits("nmt")),
+        hidden.locations[0].id: (hidden.id, 29.0, -81.5, True, False, None, 0),
+    }
+
+    # Unpublishing takes every point of the listing away.
+    kept.status = ListingStatus.UNPUBLISHED.value
+    db.session.commit()
+    assert set(listing_points()) == {hidden.locations[0].id}
+
+
+def test_modalities_get_distinct_search_bits(vocabulary):
+    search_bits = list(db.session.scalars(select(Modality.search_bit)))
+    assert len(search_bits) == len(set(search_bits)) > 10
+    assert all(0 <= bit <= 62 for bit in search_bits)

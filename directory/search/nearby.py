@@ -1,70 +1,86 @@
 """Therapists near a point: the spatial index narrows, exact distances decide.
 
-SQLite reads its R*Tree virtual table and PostgreSQL its GiST index on point(longitude, latitude)
-(both built by migration 0004). A page needs only the nearest page x 20 therapists, so the search
-climbs a ladder of circles, each √2 wider than the last, to the first whose inscribed square already
-holds that many, and reads only the box around that circle. Counts stop at COUNT_CAP: an inscribed
-square holding that many therapists proves the total without reading the rest of the area.
+The search reads listing points (migration 0005): one narrow row per location of a published
+listing, in SQLite's R*Tree or in a PostgreSQL table with a GiST index on point(longitude, latitude).
+A page needs only the nearest page x 20 therapists, so the search climbs a ladder of circles, each
+√2 wider than the last, to the first whose inscribed square already holds that many, and reads only
+the box around that circle. Counts stop at COUNT_CAP: an inscribed square holding that many
+therapists proves the total without reading the rest of the area.
+
+The statements are SQL text written once per shape (database, filters, number of boxes) and kept:
+building and compiling expression trees on every request cost more than running the queries.
 """
 from __future__ import annotations
 
 import functools
 import math
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from sqlalchemy import Float, Select, bindparam, case, column, distinct, func, literal, select, table, text, union_all
+from sqlalchemy import TextClause, text
 
 from directory import geo
 from directory.extensions import db
-from directory.therapists.models import (
-    LOCATIONS_RTREE,
-    MAX_SERVICE_RADIUS_MI,
-    Location,
-    Therapist,
-    therapist_modalities,
-)
+from directory.therapists.models import LISTING_POINTS, ListingStatus
 
+PUBLISHED = ListingStatus.PUBLISHED.value
 COUNT_CAP = 500
 _LADDER_RUNGS = 16
 _RUNG_RATIO = math.sqrt(2)
-# Location rows read to count distinct therapists: room for therapists with more than one location.
-_ROWS_PER_THERAPIST = 1.5
+# Points read to count distinct therapists: room for therapists with more than one location.
+_POINTS_PER_THERAPIST = 1.5
 
 Box = tuple[float, float, float, float]
 
-_rtree = table(
-    LOCATIONS_RTREE, column("id"), column("min_lat"), column("max_lat"), column("min_lon"), column("max_lon")
-)
+
+@dataclass(frozen=True)
+class ListingFilter:
+    """Everything the search narrows by besides the place, as SQL conditions on listing points `p` and,
+    for browsing without a place, on therapists `t`; with their bound values."""
+
+    on_points: str
+    on_therapists: str
+    values: dict[str, Any] = field(default_factory=dict)
 
 
-def _corner(lon: Any, lat: Any) -> Any:
-    return func.point(*(bindparam(None, v, type_=Float) if isinstance(v, float) else v for v in (lon, lat)))
+@dataclass(frozen=True)
+class Statement:
+    """SQL text and the values bound to it."""
+
+    sql: TextClause
+    values: dict[str, Any]
+
+    def run(self) -> Any:
+        return db.session.execute(self.sql, self.values)
 
 
-def locations_in(box: Box, *columns: Any) -> Select:
-    """SELECT `columns` from locations (joined to their therapists) inside `box`, read through the spatial index."""
-    min_lat, max_lat, min_lon, max_lon = box
-    if db.session.get_bind().dialect.name == "sqlite":
-        source = _rtree.join(Location, Location.id == _rtree.c.id)
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _points_in_box(dialect: str, south: str, north: str, west: str, east: str) -> str:
+    """FROM and WHERE reading listing points `p` inside a box through the spatial index; the edges are SQL."""
+    if dialect == "sqlite":
         # Overlap rather than containment: the R*Tree rounds coordinates to 32-bit floats outwards.
-        in_box = [
-            _rtree.c.max_lat >= min_lat,
-            _rtree.c.min_lat <= max_lat,
-            _rtree.c.max_lon >= min_lon,
-            _rtree.c.min_lon <= max_lon,
-        ]
-    else:
-        source = Location.__table__
-        point = func.point(Location.longitude, Location.latitude)
-        in_box = [point.op("<@")(func.box(_corner(min_lon, min_lat), _corner(max_lon, max_lat)))]
-    return (
-        select(*columns)
-        .select_from(source)
-        .join(Therapist, Therapist.id == Location.therapist_id)
-        .where(*in_box)
-    )
+        return (
+            f"FROM {LISTING_POINTS} p"
+            f" WHERE p.max_lat >= {south} AND p.min_lat <= {north} AND p.max_lon >= {west} AND p.min_lon <= {east}"
+        )
+    return f"FROM {LISTING_POINTS} p WHERE point(p.longitude, p.latitude) <@ box(point({west}, {south}), point({east}, {north}))"
+
+
+def _points_in_named_box(dialect: str, name: str) -> str:
+    return _points_in_box(dialect, *(f":{name}_{edge}" for edge in "snwe"))
+
+
+def _box_values(name: str, box: Box) -> dict[str, float]:
+    return dict(zip((f"{name}_s", f"{name}_n", f"{name}_w", f"{name}_e"), box))
+
+
+def _and(condition: str) -> str:
+    return f" AND {condition}" if condition else ""
 
 
 def ladder(radius_km: float) -> list[float]:
@@ -72,38 +88,41 @@ def ladder(radius_km: float) -> list[float]:
     return [radius_km / _RUNG_RATIO**step for step in range(_LADDER_RUNGS, -1, -1)]
 
 
-def _first_rung_holding(filters: list[Any], point: tuple[float, float], radius_km: float, wanted: int) -> Any:
-    """SQL for the index in ladder(radius_km) of the first circle whose inscribed square holds `wanted` therapists."""
-    lat, lon = point
-    dlat, dlon = (half / _RUNG_RATIO**_LADDER_RUNGS for half in geo.inscribed_half_sides(lat, radius_km))
-    rungs = select(
-        literal(0).label("step"), literal(dlat, Float).label("dlat"), literal(dlon, Float).label("dlon")
-    ).cte("rungs", recursive=True)
-    square = (lat - rungs.c.dlat, lat + rungs.c.dlat, lon - rungs.c.dlon, lon + rungs.c.dlon)
-    held = locations_in(square, func.count(distinct(Location.therapist_id))).where(*filters).scalar_subquery()
-    rungs = rungs.union_all(
-        select(rungs.c.step + 1, rungs.c.dlat * _RUNG_RATIO, rungs.c.dlon * _RUNG_RATIO).where(
-            rungs.c.step < _LADDER_RUNGS, held < wanted
-        )
+def family_masks(vocabulary: Any) -> tuple[int, ...]:
+    """Per modality in display order, the mask of its search bit and its lineages' (a parent counts its lineages)."""
+    return tuple(vocabulary.modality_mask(m.slug) for m in vocabulary.modalities)
+
+
+def count_by_family(masks: Iterable[int], vocabulary: Any) -> dict[str, int]:
+    """How many of the therapists with these modality masks offer each modality or one of its lineages."""
+    therapists_by_mask = Counter(masks)
+    return {
+        m.slug: sum(n for mask, n in therapists_by_mask.items() if mask & family)
+        for m, family in zip(vocabulary.modalities, family_masks(vocabulary))
+    }
+
+
+@functools.lru_cache(maxsize=256)
+def _census_sql(dialect: str, on_points: str, families: tuple[int, ...]) -> TextClause:
+    rows = f"SELECT p.therapist_id, p.modality_mask {_points_in_named_box(dialect, 'square')}{_and(on_points)} LIMIT :rows"
+    rung_square = _points_in_box(
+        dialect, "(:lat - rungs.dlat)", "(:lat + rungs.dlat)", "(:lon - rungs.dlon)", "(:lon + rungs.dlon)"
     )
-    return select(func.max(rungs.c.step)).scalar_subquery()
-
-
-@functools.cache
-def _facet_columns_for(families: tuple[tuple[int, ...], ...]) -> list[Any]:
-    pairs = therapist_modalities.c
-    columns = []
-    for family in families:
-        if len(family) == 1:
-            columns.append(func.count(case((pairs.modality_id == family[0], 1))))
-        else:
-            columns.append(func.count(distinct(case((pairs.modality_id.in_(family), pairs.therapist_id)))))
-    return columns
-
-
-def _facet_columns(vocabulary: Any) -> list[Any]:
-    """Per modality, how many therapists of therapist_modalities rows offer it or one of its lineages."""
-    return _facet_columns_for(tuple(tuple(sorted(vocabulary.modality_family(m.slug))) for m in vocabulary.modalities))
+    facets = "".join(f", count(CASE WHEN found.mask & {family} <> 0 THEN 1 END)" for family in families)
+    return text(
+        "WITH RECURSIVE rungs(step, dlat, dlon) AS ("
+        " SELECT 0, :dlat, :dlon"
+        " UNION ALL"
+        " SELECT step + 1, dlat * :ratio, dlon * :ratio FROM rungs"
+        f" WHERE step < :rungs AND (SELECT count(DISTINCT p.therapist_id) {rung_square}{_and(on_points)}) < :wanted"
+        "), found AS ("
+        f" SELECT therapist_id, max(modality_mask) AS mask FROM ({rows}) AS census_rows GROUP BY therapist_id"
+        ") SELECT count(*),"
+        " CASE WHEN count(*) >= :cap THEN (SELECT max(step) FROM rungs) END,"
+        " CASE WHEN count(*) < :cap THEN"
+        f" (SELECT max(v.service_radius_mi) FROM therapists v WHERE v.status = '{PUBLISHED}') END"
+        f"{facets} FROM found"
+    )
 
 
 @dataclass
@@ -113,6 +132,7 @@ class Census:
     found: int
     modality_counts: dict[str, int]
     rung: int | None
+    widest_visit_mi: float | None = None
 
     @property
     def capped(self) -> bool:
@@ -121,63 +141,91 @@ class Census:
 
 
 def census_statement(
-    filters: list[Any], point: tuple[float, float], radius_km: float, wanted: int, vocabulary: Any
-) -> Select:
-    """SQL counting therapists in the inscribed square (to the cap), their modalities, and the first rung holding `wanted`."""
-    rows = (
-        locations_in(geo.inscribed_box(*point, radius_km), Location.therapist_id)
-        .where(*filters)
-        .limit(math.ceil(COUNT_CAP * _ROWS_PER_THERAPIST))
-        .subquery()
-    )
-    found = select(rows.c.therapist_id).distinct().subquery()
-    rung = _first_rung_holding(filters, point, radius_km, wanted)
-    pairs = therapist_modalities.c
-    found_count = func.count(distinct(found.c.therapist_id))
-    return select(
-        found_count, case((found_count >= COUNT_CAP, rung)), *_facet_columns(vocabulary)
-    ).select_from(found.outerjoin(therapist_modalities, pairs.therapist_id == found.c.therapist_id))
+    listing: ListingFilter, point: tuple[float, float], radius_km: float, wanted: int, vocabulary: Any
+) -> Statement:
+    """SQL counting therapists in the inscribed square (to the cap) and their modalities; when the count
+    reaches the cap, the first rung of ladder(radius_km) whose inscribed square holds `wanted` therapists,
+    and when it does not, the widest service radius of a published mobile therapist."""
+    lat, lon = point
+    dlat, dlon = (half / _RUNG_RATIO**_LADDER_RUNGS for half in geo.inscribed_half_sides(lat, radius_km))
+    values = {
+        **listing.values,
+        **_box_values("square", geo.inscribed_box(lat, lon, radius_km)),
+        "rows": math.ceil(COUNT_CAP * _POINTS_PER_THERAPIST),
+        "lat": lat, "lon": lon, "dlat": dlat, "dlon": dlon,
+        "ratio": _RUNG_RATIO, "rungs": _LADDER_RUNGS, "wanted": wanted, "cap": COUNT_CAP,
+    }
+    return Statement(_census_sql(_dialect(), listing.on_points, family_masks(vocabulary)), values)
 
 
 def take_census(
-    filters: list[Any], point: tuple[float, float], radius_km: float, wanted: int, vocabulary: Any
+    listing: ListingFilter, point: tuple[float, float], radius_km: float, wanted: int, vocabulary: Any
 ) -> Census:
     """Count the therapists in the inscribed square (up to the cap) and pick the ladder rung for `wanted`."""
-    found, rung, *counts = db.session.execute(census_statement(filters, point, radius_km, wanted, vocabulary)).one()
-    return Census(found, dict(zip((m.slug for m in vocabulary.modalities), counts)), rung)
+    statement = census_statement(listing, point, radius_km, wanted, vocabulary)
+    if _dialect() == "postgresql":
+        # A bitmap scan collects the whole square before the LIMIT applies; a plain index scan streams
+        # and stops there. The planner cannot tell (it has no statistics for points in a box).
+        db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
+        found, rung, widest, *counts = statement.run().one()
+        db.session.execute(text("RESET enable_bitmapscan"))
+    else:
+        found, rung, widest, *counts = statement.run().one()
+    return Census(found, dict(zip((m.slug for m in vocabulary.modalities), counts)), rung, widest)
 
 
-def modality_counts(therapist_ids: list[int] | Select, vocabulary: Any) -> dict[str, int]:
-    """How many of `therapist_ids` (a list or a SELECT of ids) offer each modality (a parent counts its lineages)."""
+@functools.lru_cache(maxsize=64)
+def _browse_counts_sql(families: tuple[tuple[int, ...], ...], on_therapists: str) -> TextClause:
+    columns = []
+    for family in families:
+        if len(family) == 1:
+            columns.append(f"count(CASE WHEN tm.modality_id = {family[0]} THEN 1 END)")
+        else:
+            ids = ", ".join(str(i) for i in family)
+            columns.append(f"count(DISTINCT CASE WHEN tm.modality_id IN ({ids}) THEN tm.therapist_id END)")
+    return text(
+        f"SELECT {', '.join(columns)} FROM therapist_modalities tm"
+        f" WHERE tm.therapist_id IN (SELECT t.id FROM therapists t WHERE {on_therapists} LIMIT :cap)"
+    )
+
+
+def browse_counts(listing: ListingFilter, vocabulary: Any) -> dict[str, int]:
+    """How many of the first COUNT_CAP therapists matching `listing` offer each modality (or a lineage of it)."""
+    if not vocabulary.modalities:
+        return {}
+    families = tuple(tuple(sorted(vocabulary.modality_family(m.slug))) for m in vocabulary.modalities)
     counts = db.session.execute(
-        select(*_facet_columns(vocabulary)).where(therapist_modalities.c.therapist_id.in_(therapist_ids))
+        _browse_counts_sql(families, listing.on_therapists), {**listing.values, "cap": COUNT_CAP}
     ).one()
     return dict(zip((m.slug for m in vocabulary.modalities), counts))
 
 
-_CANDIDATE_COLUMNS = (
-    Location.therapist_id,
-    Location.id,
-    Location.latitude,
-    Location.longitude,
-    Therapist.mobile,
-    Therapist.service_radius_mi,
-)
+_CANDIDATE_COLUMNS = "SELECT p.therapist_id, p.id, p.latitude, p.longitude, p.mobile, p.service_radius_mi, p.modality_mask "
 
 
-def candidates_statement(filters: list[Any], point: tuple[float, float], radius_km: float, visitors: bool) -> Any:
-    """SQL for locations that may be within radius_km and, with `visitors`, mobile therapists' that may reach the point."""
-    lat, lon = point
-    parts = [
-        locations_in(box, *_CANDIDATE_COLUMNS).where(*filters) for box in geo.bounding_boxes(lat, lon, radius_km)
+@functools.lru_cache(maxsize=256)
+def _candidates_sql(dialect: str, on_points: str, boxes: int, visitor_boxes: int) -> TextClause:
+    parts = [f"{_CANDIDATE_COLUMNS}{_points_in_named_box(dialect, f'b{i}')}{_and(on_points)}" for i in range(boxes)]
+    parts += [
+        f"{_CANDIDATE_COLUMNS}{_points_in_named_box(dialect, f'v{i}')}{_and(on_points)} AND p.mobile"
+        for i in range(visitor_boxes)
     ]
-    reach_km = geo.to_km(MAX_SERVICE_RADIUS_MI, "mi")
-    if visitors and reach_km > radius_km:
-        parts += [
-            locations_in(box, *_CANDIDATE_COLUMNS).where(*filters, Therapist.mobile.is_(True))
-            for box in geo.bounding_boxes(lat, lon, reach_km)
-        ]
-    return parts[0] if len(parts) == 1 else union_all(*parts)
+    return text(" UNION ALL ".join(parts))
+
+
+def candidates_statement(
+    listing: ListingFilter, point: tuple[float, float], radius_km: float, visits_km: float = 0.0
+) -> Statement:
+    """SQL for points that may be within radius_km, and mobile therapists' within visits_km, who may visit the point."""
+    lat, lon = point
+    values = dict(listing.values)
+    boxes = geo.bounding_boxes(lat, lon, radius_km)
+    for i, box in enumerate(boxes):
+        values |= _box_values(f"b{i}", box)
+    visitor_boxes = geo.bounding_boxes(lat, lon, visits_km) if visits_km > radius_km else []
+    for i, box in enumerate(visitor_boxes):
+        values |= _box_values(f"v{i}", box)
+    return Statement(_candidates_sql(_dialect(), listing.on_points, len(boxes), len(visitor_boxes)), values)
 
 
 @dataclass
@@ -187,6 +235,7 @@ class Match:
     therapist_id: int
     distance_km: float
     location_id: int
+    modality_mask: int
     visits: bool = False
 
 
@@ -198,17 +247,19 @@ class _Nearest:
     longitude: float
     mobile: bool
     service_radius_mi: float | None
+    modality_mask: int
 
 
 def _nearest_locations(point: tuple[float, float], rows: Iterable[Any], exclude: set[int]) -> dict[int, _Nearest]:
+    distance_to = geo.lambert_from(point)
     nearest: dict[int, _Nearest] = {}
-    for therapist_id, location_id, lat, lon, mobile, service_mi in rows:
+    for therapist_id, location_id, lat, lon, mobile, service_mi, mask in rows:
         if therapist_id in exclude:
             continue
-        distance = geo.lambert_distance_km(point, (lat, lon))
+        distance = distance_to(lat, lon)
         current = nearest.get(therapist_id)
         if current is None or distance < current.distance_km:
-            nearest[therapist_id] = _Nearest(distance, location_id, lat, lon, mobile, service_mi)
+            nearest[therapist_id] = _Nearest(distance, location_id, lat, lon, bool(mobile), service_mi, mask)
     return nearest
 
 
@@ -216,16 +267,20 @@ def _by_distance(matches: Iterable[Match]) -> list[Match]:
     return sorted(matches, key=lambda m: (m.distance_km, m.therapist_id))
 
 
-def nearest(filters: list[Any], point: tuple[float, float], radius_km: float, count: int) -> list[Match]:
+def nearest(listing: ListingFilter, point: tuple[float, float], radius_km: float, count: int) -> list[Match]:
     """The `count` nearest matching therapists, when the square inscribed in radius_km is known to hold that many."""
-    rows = db.session.execute(candidates_statement(filters, point, radius_km, visitors=False))
+    rows = candidates_statement(listing, point, radius_km).run()
     found = _nearest_locations(point, rows, set())
-    return _by_distance(Match(i, n.distance_km, n.location_id) for i, n in found.items())[:count]
+    return _by_distance(Match(i, n.distance_km, n.location_id, n.modality_mask) for i, n in found.items())[:count]
 
 
-def everyone_within(filters: list[Any], point: tuple[float, float], radius_km: float) -> list[Match]:
-    """Every matching therapist within radius_km, and every mobile one whose service area reaches the point, nearest first."""
-    rows = db.session.execute(candidates_statement(filters, point, radius_km, visitors=True))
+def everyone_within(
+    listing: ListingFilter, point: tuple[float, float], radius_km: float, widest_visit_mi: float | None
+) -> list[Match]:
+    """Every matching therapist within radius_km, and every mobile one whose service area (none wider than
+    widest_visit_mi) reaches the point, nearest first."""
+    visits_km = geo.to_km(widest_visit_mi or 0.0, "mi")
+    rows = candidates_statement(listing, point, radius_km, visits_km).run()
     matches = []
     for therapist_id, found in _nearest_locations(point, rows, set()).items():
         where = (found.latitude, found.longitude)
@@ -236,7 +291,7 @@ def everyone_within(filters: list[Any], point: tuple[float, float], radius_km: f
             and geo.is_within_km(point, where, geo.to_km(found.service_radius_mi, "mi"), found.distance_km)
         )
         if within or visits:
-            matches.append(Match(therapist_id, found.distance_km, found.location_id, visits))
+            matches.append(Match(therapist_id, found.distance_km, found.location_id, found.modality_mask, visits))
     return _by_distance(matches)
 
 
@@ -245,33 +300,35 @@ _WHOLE_EARTH_KM = 20040.0
 
 
 def nearest_anywhere(
-    filters: list[Any], point: tuple[float, float], start_km: float, exclude: set[int], count: int
+    listing: ListingFilter, point: tuple[float, float], start_km: float, exclude: set[int], count: int
 ) -> list[Match]:
     """The `count` nearest matching therapists at any distance, widening the circle until enough are found."""
     radius_km = max(start_km, 1.0)
     while True:
-        rows = db.session.execute(candidates_statement(filters, point, radius_km, visitors=False))
+        rows = candidates_statement(listing, point, radius_km).run()
         found = _nearest_locations(point, rows, exclude)
         # Only matches inside the circle are sure to be the nearest; corners of the box are not.
         inside = _by_distance(
-            Match(i, n.distance_km, n.location_id) for i, n in found.items() if n.distance_km <= radius_km
+            Match(i, n.distance_km, n.location_id, n.modality_mask) for i, n in found.items() if n.distance_km <= radius_km
         )
         if len(inside) >= count or radius_km >= _WHOLE_EARTH_KM:
             return inside[:count]
         radius_km = min(radius_km * 3, _WHOLE_EARTH_KM)
 
 
+# SQLite names a table by its alias in the statements above (p, t, tm, c, v), PostgreSQL by its name; an
+# R*Tree's "SCAN p VIRTUAL TABLE INDEX" is a search of the spatial index.
 _FULL_SCAN_RE = re.compile(
-    r"(SCAN|Seq Scan on) (locations|therapists|therapist_modalities|therapist_conditions)\b"
+    r"\b(SCAN|Seq Scan on) (listing_points|locations|therapists|therapist_modalities|therapist_conditions|p|t|tm|c|v)\b"
+    r"(?! VIRTUAL)"
 )
 
 
-def query_plan(statement: Any) -> list[str]:
+def query_plan(statement: Statement) -> list[str]:
     """The database's plan for `statement`, one line per step."""
-    sql = statement.compile(db.session.get_bind(), compile_kwargs={"literal_binds": True})
-    if db.session.get_bind().dialect.name == "sqlite":
-        return [row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))]
-    return [row[0] for row in db.session.execute(text(f"EXPLAIN {sql}"))]
+    explain = text(f"EXPLAIN QUERY PLAN {statement.sql.text}" if _dialect() == "sqlite" else f"EXPLAIN {statement.sql.text}")
+    rows = db.session.execute(explain, statement.values)
+    return [row[-1] if _dialect() == "sqlite" else row[0] for row in rows]
 
 
 def full_scans(plan: list[str]) -> list[str]:

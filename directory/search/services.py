@@ -11,22 +11,14 @@ from typing import Any, Iterable
 
 from geopy.exc import GeopyError
 from geopy.location import Location as GeoLocation
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
 
 from directory import geo
 from directory.extensions import db
 from directory.search import nearby
 from directory.search.nearby import COUNT_CAP, Match
-from directory.therapists.models import (
-    Condition,
-    ListingStatus,
-    Location,
-    Modality,
-    Therapist,
-    therapist_conditions,
-    therapist_modalities,
-)
+from directory.therapists.models import Condition, Location, Modality, Therapist
 
 RADIUS_CHOICES = (5, 10, 25, 50, 100)
 DEFAULT_RADIUS = 25
@@ -110,6 +102,11 @@ class Vocabulary:
             family |= children
             grew = bool(children)
         return family
+
+    def modality_mask(self, slug: str) -> int:
+        """The search bits of a modality and of its lineages, as stored in a listing point's modality mask."""
+        family = self.modality_family(slug)
+        return sum(1 << m.search_bit for m in self.modalities if m.id in family)
 
 
 def load_vocabulary() -> Vocabulary:
@@ -259,38 +256,33 @@ class SearchResults:
     capped: bool = False
 
 
-def _listing_filters(params: SearchParams, vocabulary: Vocabulary) -> list[Any]:
-    """SQL conditions on Therapist for everything but the place: published, accepting, name, modalities, conditions."""
-    filters: list[Any] = [Therapist.status == ListingStatus.PUBLISHED.value]
+def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.ListingFilter:
+    """Published, accepting, name, modalities (every one, AND) and conditions (any, OR), as SQL."""
+    on_points: list[str] = []
+    on_therapists = [f"t.status = '{nearby.PUBLISHED}'"]
+    values: dict[str, Any] = {}
     if params.accepting:
-        filters.append(Therapist.accepting_new_clients.is_(True))
+        on_points.append("p.accepting")
+        on_therapists.append("t.accepting_new_clients")
     if params.text:
         escaped = params.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        filters.append(
-            or_(
-                func.lower(Therapist.name).like(pattern, escape="\\"),
-                func.lower(Therapist.practice_name).like(pattern, escape="\\"),
-            )
-        )
-    # Every chosen modality must be offered (AND); a parent matches any of its lineages.
+        values["name_pattern"] = f"%{escaped}%"
+        named = "(lower(t.name) LIKE :name_pattern ESCAPE '\\' OR lower(t.practice_name) LIKE :name_pattern ESCAPE '\\')"
+        on_points.append(f"EXISTS (SELECT 1 FROM therapists t WHERE t.id = p.therapist_id AND {named})")
+        on_therapists.append(named)
+    # A parent modality matches any of its lineages.
     for slug in params.modalities:
-        filters.append(
-            exists().where(
-                therapist_modalities.c.therapist_id == Therapist.id,
-                therapist_modalities.c.modality_id.in_(vocabulary.modality_family(slug)),
-            )
+        on_points.append(f"(p.modality_mask & {vocabulary.modality_mask(slug)}) <> 0")
+        family = ", ".join(str(i) for i in sorted(vocabulary.modality_family(slug)))
+        on_therapists.append(
+            f"EXISTS (SELECT 1 FROM therapist_modalities tm WHERE tm.therapist_id = t.id AND tm.modality_id IN ({family}))"
         )
-    # Any chosen condition is enough (OR).
     if params.conditions:
-        condition_ids = [c.id for c in vocabulary.conditions if c.slug in params.conditions]
-        filters.append(
-            exists().where(
-                therapist_conditions.c.therapist_id == Therapist.id,
-                therapist_conditions.c.condition_id.in_(condition_ids),
-            )
-        )
-    return filters
+        chosen = ", ".join(str(c.id) for c in vocabulary.conditions if c.slug in params.conditions)
+        treats = "EXISTS (SELECT 1 FROM therapist_conditions c WHERE c.therapist_id = {} AND c.condition_id IN ({}))"
+        on_points.append(treats.format("p.therapist_id", chosen))
+        on_therapists.append(treats.format("t.id", chosen))
+    return nearby.ListingFilter(" AND ".join(on_points), " AND ".join(on_therapists), values)
 
 
 def _load_therapists(ids: list[int]) -> dict[int, Therapist]:
@@ -326,55 +318,52 @@ def search_therapists(
     params: SearchParams, vocabulary: Vocabulary, point: tuple[float, float] | None = None
 ) -> SearchResults:
     """Find published therapists around `point` (nearest first), else by state and name; counts stop at COUNT_CAP."""
-    filters = _listing_filters(params, vocabulary)
+    listing = listing_filter(params, vocabulary)
     notices: list[str] = []
     if point is None:
-        return _browse(params, vocabulary, filters, notices)
+        return _browse(params, vocabulary, listing, notices)
 
     radius_km = geo.to_km(params.radius, params.unit)
     wanted = min(params.page, COUNT_CAP // PAGE_SIZE) * PAGE_SIZE
-    census = nearby.take_census(filters, point, radius_km, wanted, vocabulary)
+    census = nearby.take_census(listing, point, radius_km, wanted, vocabulary)
     if census.capped:
         total, counts = COUNT_CAP, census.modality_counts
         page, pages = _page_bounds(total, params.page, notices)
-        matches = nearby.nearest(filters, point, nearby.ladder(radius_km)[census.rung], page * PAGE_SIZE)
+        matches = nearby.nearest(listing, point, nearby.ladder(radius_km)[census.rung], page * PAGE_SIZE)
     else:
-        matches = nearby.everyone_within(filters, point, radius_km)
-        total, counts = len(matches), nearby.modality_counts([m.therapist_id for m in matches], vocabulary)
+        matches = nearby.everyone_within(listing, point, radius_km, census.widest_visit_mi)
+        total = len(matches)
+        counts = nearby.count_by_family((m.modality_mask for m in matches), vocabulary)
         page, pages = _page_bounds(total, params.page, notices)
     start = (page - 1) * PAGE_SIZE
     hits = _hits(matches[start : start + PAGE_SIZE], params.unit)
     elsewhere: list[Hit] = []
     if total < THIN_RESULTS:
         found = {m.therapist_id for m in matches}
-        extra = nearby.nearest_anywhere(filters, point, radius_km * 2, found, THIN_RESULTS)
+        extra = nearby.nearest_anywhere(listing, point, radius_km * 2, found, THIN_RESULTS)
         elsewhere = _hits(extra, params.unit)
     return SearchResults(hits, total, page, pages, counts, elsewhere, notices, census.capped)
 
 
 def _browse(
-    params: SearchParams, vocabulary: Vocabulary, filters: list[Any], notices: list[str]
+    params: SearchParams, vocabulary: Vocabulary, listing: nearby.ListingFilter, notices: list[str]
 ) -> SearchResults:
-    first_state = (
-        select(Location.state)
-        .where(Location.therapist_id == Therapist.id)
-        .order_by(Location.position, Location.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    counted = select(Therapist.id).where(*filters).limit(COUNT_CAP)
-    total = db.session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    total = db.session.scalar(
+        text(f"SELECT count(*) FROM (SELECT t.id FROM therapists t WHERE {listing.on_therapists} LIMIT :cap) AS counted"),
+        {**listing.values, "cap": COUNT_CAP},
+    ) or 0
     page, pages = _page_bounds(total, params.page, notices)
+    first_state = "(SELECT l.state FROM locations l WHERE l.therapist_id = t.id ORDER BY l.position, l.id LIMIT 1)"
     ids = list(
         db.session.scalars(
-            select(Therapist.id)
-            .where(*filters)
-            .order_by(first_state, Therapist.name, Therapist.id)
-            .offset((page - 1) * PAGE_SIZE)
-            .limit(PAGE_SIZE)
+            text(
+                f"SELECT t.id FROM therapists t WHERE {listing.on_therapists}"
+                f" ORDER BY {first_state}, t.name, t.id LIMIT :size OFFSET :skip"
+            ),
+            {**listing.values, "size": PAGE_SIZE, "skip": (page - 1) * PAGE_SIZE},
         )
     )
     therapists = _load_therapists(ids)
     hits = [Hit(therapists[i]) for i in ids]
-    counts = nearby.modality_counts(counted, vocabulary)
+    counts = nearby.browse_counts(listing, vocabulary)
     return SearchResults(hits, total, page, pages, counts, [], notices, total >= COUNT_CAP)

@@ -13,6 +13,8 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
+    SmallInteger,
     Integer,
     String,
     Table,
@@ -41,19 +43,22 @@ class ListingStatus(str, enum.Enum):
 
 
 MAX_SERVICE_RADIUS_MI = 100
+# Modality bits fit a signed 64-bit integer.
+MAX_SEARCH_BIT = 62
 
-# Built by migration 0004, not by the models: SQLite's R*Tree virtual table (with its shadow tables,
-# kept in sync with locations by triggers) and PostgreSQL's GiST index on point(longitude, latitude).
-LOCATIONS_RTREE = "locations_rtree"
-LOCATIONS_GIST_INDEX = "ix_locations_point"
+# Built by migration 0005, not by the models, and kept in step with locations, therapists and
+# therapist_modalities by triggers: one row per location of a published listing, in SQLite's R*Tree
+# (with its shadow tables) or in a PostgreSQL table with a GiST index on point(longitude, latitude).
+LISTING_POINTS = "listing_points"
+LISTING_POINTS_INDEXES = ("ix_listing_points_point", "ix_listing_points_mobile_point", "ix_listing_points_therapist_id")
 
 
 def described_by_models(name: str | None, type_: str, parent_names: dict) -> bool:
-    """Alembic's include_name: compare everything but the spatial index structures of migration 0004."""
+    """Alembic's include_name: compare everything but the listing points of migration 0005."""
     if type_ == "table":
-        return not (name == LOCATIONS_RTREE or (name or "").startswith(f"{LOCATIONS_RTREE}_"))
+        return not (name == LISTING_POINTS or (name or "").startswith(f"{LISTING_POINTS}_"))
     if type_ == "index":
-        return name != LOCATIONS_GIST_INDEX
+        return name not in LISTING_POINTS_INDEXES
     return True
 
 therapist_modalities = Table(
@@ -82,11 +87,17 @@ class Modality(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("modalities.id", ondelete="SET NULL"))
+    # The search keeps each listing's modalities as one integer with this bit set (migration 0005).
+    search_bit: Mapped[int] = mapped_column(SmallInteger, server_default="0")
 
     parent: Mapped[Modality | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Modality]] = relationship(back_populates="parent", order_by="Modality.position")
 
-    __table_args__ = (CheckConstraint("slug <> ''", name="slug_not_empty"),)
+    __table_args__ = (
+        CheckConstraint("slug <> ''", name="slug_not_empty"),
+        CheckConstraint(f"search_bit BETWEEN 0 AND {MAX_SEARCH_BIT}", name="search_bit_range"),
+        Index("uq_modalities_search_bit", "search_bit", unique=True),
+    )
 
 
 class Condition(db.Model):
@@ -179,6 +190,8 @@ class Therapist(db.Model):
             " OR (NOT mobile AND service_radius_mi IS NULL)",
             name="service_radius_only_when_mobile",
         ),
+        # The search sizes its box for visiting therapists by the widest radius among published listings.
+        Index("ix_therapists_status_service_radius_mi", "status", "service_radius_mi"),
     )
     __mapper_args__ = {"version_id_col": version}
 

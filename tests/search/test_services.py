@@ -375,17 +375,17 @@ class TestParseSearchArgs:
 
 
 def test_location_search_uses_the_spatial_index(app, vocabulary):
-    """The census and the candidates read SQLite's R*Tree or PostgreSQL's GiST index, never a whole table."""
+    """The census and the candidates read the listing points' R*Tree or GiST index, never a whole table."""
     from sqlalchemy import text
 
     from directory.search.nearby import candidates_statement, census_statement, full_scans, query_plan
-    from directory.search.services import _listing_filters
+    from directory.search.services import listing_filter
 
     vocab = load_vocabulary()
-    filters = _listing_filters(SearchParams(modalities=("nmt",), accepting=True), vocab)
+    filters = listing_filter(SearchParams(modalities=("nmt",), accepting=True, text="a_b", conditions=("migraine",)), vocab)
     statements = [
         census_statement(filters, ST_PETE, 40.2, 20, vocab),
-        candidates_statement(filters, ST_PETE, 40.2, visitors=True),
+        candidates_statement(filters, ST_PETE, 40.2, visits_km=160.9),
     ]
     if db.engine.dialect.name == "postgresql":
         # On a tiny table PostgreSQL prefers a sequential scan; forbid it to see that the index serves.
@@ -394,10 +394,9 @@ def test_location_search_uses_the_spatial_index(app, vocabulary):
         plan = query_plan(statement)
         assert full_scans(plan) == [], plan
         if db.engine.dialect.name == "sqlite":
-            assert any(step.startswith("SCAN locations_rtree VIRTUAL TABLE INDEX") for step in plan), plan
-            assert any("SEARCH locations USING INTEGER PRIMARY KEY" in step for step in plan), plan
+            assert any(step.startswith("SCAN p VIRTUAL TABLE INDEX") for step in plan), plan
         else:
-            assert any("Index Scan on ix_locations_point" in step or "Index Scan using ix_locations_point" in step
+            assert any("Index Scan on ix_listing_points_point" in step or "Index Scan using ix_listing_points_point" in step
                        for step in plan), plan
 
 
@@ -406,4 +405,8 @@ def test_full_scans_are_recognised():
 
     assert full_scans(["SCAN locations", "SEARCH therapists USING INTEGER PRIMARY KEY (rowid=?)"]) == ["SCAN locations"]
     assert full_scans(["  ->  Seq Scan on therapists t"]) == ["  ->  Seq Scan on therapists t"]
-    assert full_scans(["SCAN locations_rtree VIRTUAL TABLE INDEX 2:B0D1B2D3"]) == []
+    assert full_scans(["SCAN locations_rtree VIRTUAL TABLE INDEX 2:B0D1B2D3", "SCAN r VIRTUAL TABLE INDEX 2:D1B0"]) == []
+    assert full_scans(["SCAN p VIRTUAL TABLE INDEX 2:D1B0D3B2", "SEARCH t USING INTEGER PRIMARY KEY (rowid=?)"]) == []
+    assert full_scans(["SCAN t", "SCAN tm USING COVERING INDEX ix_x", "  ->  Seq Scan on listing_points p"]) == [
+        "SCAN t", "SCAN tm USING COVERING INDEX ix_x", "  ->  Seq Scan on listing_points p"
+    ]
