@@ -123,3 +123,16 @@ def test_behind_a_trusted_load_balancer_the_client_address_and_https_are_seen(mi
     response = untrusting.test_client().get("/whoami-for-test", headers=forwarded)
     assert response.get_data(as_text=True) == "127.0.0.1"
     assert "Strict-Transport-Security" not in response.headers
+
+
+def test_database_connections_are_set_up_for_short_queries(app):
+    """SQLite enforces foreign keys; PostgreSQL neither JIT-compiles nor starts parallel workers for a search."""
+    from sqlalchemy import text
+
+    from directory.extensions import db
+
+    if db.engine.dialect.name == "sqlite":
+        assert db.session.scalar(text("PRAGMA foreign_keys")) == 1
+    else:
+        assert db.session.scalar(text("SHOW jit")) == "off"
+        assert db.session.scalar(text("SHOW max_parallel_workers_per_gather")) == "0"

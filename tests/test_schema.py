@@ -85,6 +85,14 @@ def test_listing_points_follow_every_change_to_a_listing(make_therapist):
         hidden.locations[0].id: (hidden.id, 29.0, -81.5, True, False, None, 0),
     }
 
+    # A modality given another search bit: every mask with it follows.
+    nmt = db.session.scalars(select(Modality).where(Modality.slug == "nmt")).one()
+    old_mask = bits("nmt")
+    nmt.search_bit = 62
+    db.session.commit()
+    assert bits("nmt") != old_mask
+    assert listing_points()[first.id] == (kept.id, 26.5, -80.1, False, True, 30.0, bits("nmt"))
+
     # Unpublishing takes every point of the listing away.
     kept.status = ListingStatus.UNPUBLISHED.value
     db.session.commit()

@@ -93,3 +93,34 @@ def test_seeded_listings_are_published_samples(app):
     seed_all(app.config["SEEDS_DIR"])
     assert db.session.scalar(select(func.count()).select_from(Therapist).where(Therapist.is_sample.is_(False))) == 0
     assert db.session.scalar(select(func.count()).select_from(Location)) >= 300
+
+
+def test_a_new_modality_takes_the_lowest_free_search_bit(app, tmp_path, vocabulary):
+    import json
+
+    from directory.seeding import seed_vocabularies
+
+    entries = read_seed(app.config["SEEDS_DIR"], "modalities.json")["modalities"]
+    freed = db.session.scalars(select(Modality).where(Modality.slug == entries[2]["slug"])).one()
+    freed_bit = freed.search_bit
+    db.session.delete(freed)
+    db.session.commit()
+    extra = {"slug": "gua-sha", "name": "Gua sha", "description": "Fictional test entry.", "parent": None}
+    (tmp_path / "modalities.json").write_text(json.dumps({"modalities": [extra]}))
+    (tmp_path / "conditions.json").write_text(json.dumps({"conditions": []}))
+    seed_vocabularies(tmp_path)
+    db.session.commit()
+    assert db.session.scalars(select(Modality.search_bit).where(Modality.slug == "gua-sha")).one() == freed_bit
+
+
+def test_more_modalities_than_search_bits_are_refused_clearly(app, tmp_path):
+    import json
+
+    from directory.seeding import seed_vocabularies
+
+    entries = [{"slug": f"m{i}", "name": f"M {i}", "description": "", "parent": None} for i in range(64)]
+    (tmp_path / "modalities.json").write_text(json.dumps({"modalities": entries}))
+    (tmp_path / "conditions.json").write_text(json.dumps({"conditions": []}))
+    with pytest.raises(ValueError, match="room for 63 modalities; m63 is one too many"):
+        seed_vocabularies(tmp_path)
+    db.session.rollback()

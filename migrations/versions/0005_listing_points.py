@@ -26,13 +26,13 @@ depends_on = None
 PUBLISHED = "published"
 
 
-def _points_of(therapist: str, mask: str) -> str:
-    """SELECT the listing points of the published therapist `therapist` (an SQL expression)."""
+def _points_of(therapists: str, mask: str) -> str:
+    """SELECT the listing points of the published `therapists` (SQL for one id or a SELECT of ids; all if empty)."""
     return (
         "SELECT l.id, l.latitude, l.latitude, l.longitude, l.longitude, l.therapist_id, l.latitude, l.longitude,"
         f" t.accepting_new_clients, t.mobile, t.service_radius_mi, {mask}"
         f" FROM locations l JOIN therapists t ON t.id = l.therapist_id WHERE t.status = '{PUBLISHED}'"
-        + (f" AND t.id = {therapist}" if therapist else "")
+        + (f" AND t.id IN ({therapists})" if therapists else "")
     )
 
 
@@ -42,10 +42,11 @@ SQLITE_MASK = (
 )
 
 
-def _sqlite_refresh(therapist: str) -> str:
+def _sqlite_refresh(therapists: str) -> str:
+    """Statements rewriting the listing points of `therapists` (SQL for one id, or a SELECT of ids)."""
     return (
-        f"DELETE FROM listing_points WHERE id IN (SELECT id FROM locations WHERE therapist_id = {therapist});"
-        f" INSERT INTO listing_points {_points_of(therapist, SQLITE_MASK)};"
+        f"DELETE FROM listing_points WHERE id IN (SELECT id FROM locations WHERE therapist_id IN ({therapists}));"
+        f" INSERT INTO listing_points {_points_of(therapists, SQLITE_MASK)};"
     )
 
 
@@ -87,9 +88,13 @@ SQLITE_UPGRADE = [
     f"""CREATE TRIGGER listing_points_modality_delete AFTER DELETE ON therapist_modalities BEGIN
         {_sqlite_refresh('old.therapist_id')}
     END""",
+    f"""CREATE TRIGGER listing_points_search_bit_update AFTER UPDATE OF search_bit ON modalities BEGIN
+        {_sqlite_refresh('SELECT therapist_id FROM therapist_modalities WHERE modality_id = new.id')}
+    END""",
 ]
 
 SQLITE_DOWNGRADE = [
+    "DROP TRIGGER listing_points_search_bit_update",
     "DROP TRIGGER listing_points_modality_delete",
     "DROP TRIGGER listing_points_modality_update",
     "DROP TRIGGER listing_points_modality_insert",
@@ -158,6 +163,8 @@ POSTGRESQL_UPGRADE = [
     BEGIN
         IF TG_TABLE_NAME = 'therapists' THEN
             PERFORM refresh_listing_points(NEW.id);
+        ELSIF TG_TABLE_NAME = 'modalities' THEN
+            PERFORM refresh_listing_points(tm.therapist_id) FROM therapist_modalities tm WHERE tm.modality_id = NEW.id;
         ELSE
             IF TG_OP IN ('UPDATE', 'DELETE') THEN
                 PERFORM refresh_listing_points(OLD.therapist_id);
@@ -174,9 +181,12 @@ POSTGRESQL_UPGRADE = [
         longitude ON locations FOR EACH ROW EXECUTE FUNCTION listing_points_follow()""",
     """CREATE TRIGGER listing_points_modality AFTER INSERT OR UPDATE OR DELETE ON therapist_modalities
         FOR EACH ROW EXECUTE FUNCTION listing_points_follow()""",
+    """CREATE TRIGGER listing_points_search_bit AFTER UPDATE OF search_bit ON modalities
+        FOR EACH ROW EXECUTE FUNCTION listing_points_follow()""",
 ]
 
 POSTGRESQL_DOWNGRADE = [
+    "DROP TRIGGER listing_points_search_bit ON modalities",
     "DROP TRIGGER listing_points_modality ON therapist_modalities",
     "DROP TRIGGER listing_points_location ON locations",
     "DROP TRIGGER listing_points_therapist ON therapists",
