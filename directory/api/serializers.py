@@ -5,8 +5,8 @@ from typing import Any
 
 from flask import url_for
 
-from directory.search.services import Hit
-from directory.therapists.models import Condition, Location, Modality, Therapist
+from directory.search.services import Hit, Term
+from directory.therapists.models import Location, Therapist
 
 
 def location_json(location: Location) -> dict[str, Any]:
@@ -68,9 +68,11 @@ def hit_json(hit: Hit, unit: str) -> dict[str, Any]:
     return data
 
 
-def vocabulary_json(term: Modality | Condition) -> dict[str, Any]:
-    """A modality or condition."""
-    data = {"slug": term.slug, "name": term.name, "description": term.description}
-    if isinstance(term, Modality):
-        data["parent"] = term.parent.slug if term.parent else None
-    return data
+def vocabulary_json(term: Term) -> dict[str, Any]:
+    """A condition, or the part of a modality it shares with conditions."""
+    return {"slug": term.slug, "name": term.name, "description": term.description}
+
+
+def modality_json(modality: Term) -> dict[str, Any]:
+    """A modality, with its parent's slug."""
+    return vocabulary_json(modality) | {"parent": modality.parent}

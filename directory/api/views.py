@@ -2,7 +2,7 @@
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from directory.api.openapi import openapi_document
-from directory.api.serializers import hit_json, therapist_json, vocabulary_json
+from directory.api.serializers import hit_json, modality_json, therapist_json, vocabulary_json
 from directory.search.services import load_vocabulary, parse_search_args, search_therapists
 from directory.search.views import place_lookup
 from directory.therapists.services import get_published
@@ -83,7 +83,7 @@ def therapist(slug: str):
 @bp.get("/modalities")
 def modalities():
     """Every modality, parents before their lineages."""
-    return jsonify(modalities=[vocabulary_json(m) for m in load_vocabulary().modalities])
+    return jsonify(modalities=[modality_json(m) for m in load_vocabulary().modalities])
 
 
 @bp.get("/conditions")

@@ -1,7 +1,11 @@
 """The search form (GET, so no CSRF token)."""
+from typing import Any
+
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import BooleanField, SearchField, SelectChoice, SelectField, SelectMultipleField
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, SearchInput
+from wtforms.widgets.core import clean_key
 
 from directory.search.services import MAX_PLACE_LENGTH, MAX_TEXT_LENGTH, RADIUS_CHOICES, SearchParams, Vocabulary
 
@@ -13,6 +17,23 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def html_attributes(**attributes: Any) -> Markup:
+    """The same attributes as WTForms' html_params writes, without the Markup.format that made its inputs
+    a large part of rendering the search page (which shows on every search)."""
+    cleaned = ((clean_key(key), value) for key, value in sorted(attributes.items()))
+    return Markup(
+        " ".join(key if value is True else f'{key}="{escape(value)}"' for key, value in cleaned if value is not False)
+    )
+
+
+class QuickSearchInput(SearchInput):
+    html_params = staticmethod(html_attributes)
+
+
+class QuickCheckboxInput(CheckboxInput):
+    html_params = staticmethod(html_attributes)
+
+
 class SearchForm(FlaskForm):
     """What the search box and its filters show; filled from the parsed (corrected) search."""
 
@@ -21,13 +42,14 @@ class SearchForm(FlaskForm):
 
     near = SearchField(
         "Near",
+        widget=QuickSearchInput(),
         description="A ZIP code, City, ST or street address",
         render_kw={"maxlength": MAX_PLACE_LENGTH, "autocomplete": "postal-code", "placeholder": "33701 or St. Petersburg, FL"},
     )
     radius = SelectField("Within", choices=[SelectChoice(str(r)) for r in RADIUS_CHOICES])
     unit = SelectField("Unit", choices=[SelectChoice("mi", "miles"), SelectChoice("km", "kilometres")])
-    q = SearchField("Name or practice", render_kw={"maxlength": MAX_TEXT_LENGTH})
-    accepting = BooleanField("Accepting new clients only")
+    q = SearchField("Name or practice", widget=QuickSearchInput(), render_kw={"maxlength": MAX_TEXT_LENGTH})
+    accepting = BooleanField("Accepting new clients only", widget=QuickCheckboxInput())
     modality = MultiCheckboxField("Therapies (all of those ticked)")
     condition = MultiCheckboxField("Conditions treated (any of those ticked)")
 

@@ -88,17 +88,12 @@ def ladder(radius_km: float) -> list[float]:
     return [radius_km / _RUNG_RATIO**step for step in range(_LADDER_RUNGS, -1, -1)]
 
 
-def family_masks(vocabulary: Any) -> tuple[int, ...]:
-    """Per modality in display order, the mask of its search bit and its lineages' (a parent counts its lineages)."""
-    return tuple(vocabulary.modality_mask(m.slug) for m in vocabulary.modalities)
-
-
 def count_by_family(masks: Iterable[int], vocabulary: Any) -> dict[str, int]:
     """How many of the therapists with these modality masks offer each modality or one of its lineages."""
     therapists_by_mask = Counter(masks)
     return {
         m.slug: sum(n for mask, n in therapists_by_mask.items() if mask & family)
-        for m, family in zip(vocabulary.modalities, family_masks(vocabulary))
+        for m, family in zip(vocabulary.modalities, vocabulary.family_masks)
     }
 
 
@@ -155,7 +150,7 @@ def census_statement(
         "lat": lat, "lon": lon, "dlat": dlat, "dlon": dlon,
         "ratio": _RUNG_RATIO, "rungs": _LADDER_RUNGS, "wanted": wanted, "cap": COUNT_CAP,
     }
-    return Statement(_census_sql(_dialect(), listing.on_points, family_masks(vocabulary)), values)
+    return Statement(_census_sql(_dialect(), listing.on_points, vocabulary.family_masks), values)
 
 
 def take_census(

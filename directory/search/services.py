@@ -4,6 +4,7 @@ Plain functions over the database session; no request or template in here.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -11,7 +12,7 @@ from typing import Any, Iterable
 
 from geopy.exc import GeopyError
 from geopy.location import Location as GeoLocation
-from sqlalchemy import select, text
+from sqlalchemy import literal, null, select, text, union_all
 from sqlalchemy.orm import selectinload
 
 from directory import geo
@@ -70,50 +71,84 @@ class SearchParams:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A modality or condition as searches and forms use it: plain values, safe to share between requests."""
+
+    id: int
+    slug: str
+    name: str
+    description: str
+    parent: str | None = None  # a modality's parent's slug; conditions have none
+    search_bit: int | None = None  # a modality's bit in listing points' modality masks; conditions have none
+
+
 class Vocabulary:
-    """The modalities and conditions, loaded once per request."""
+    """The modalities and conditions in display order, with the lookups searches need built once."""
 
-    modalities: list[Modality]
-    conditions: list[Condition]
+    def __init__(self, modalities: Iterable[Term], conditions: Iterable[Term]):
+        self.modalities = tuple(modalities)
+        self.conditions = tuple(conditions)
+        self.modality_slugs = frozenset(m.slug for m in self.modalities)
+        self.condition_slugs = frozenset(c.slug for c in self.conditions)
+        self._modalities = {m.slug: m for m in self.modalities}
+        self._conditions = {c.slug: c for c in self.conditions}
+        self._families = {m.slug: self._family(m) for m in self.modalities}
+        self._masks = {
+            slug: sum(1 << m.search_bit for m in self.modalities if m.id in family)
+            for slug, family in self._families.items()
+        }
+        # Per modality in display order, the mask of it and its lineages: what facet counts test.
+        self.family_masks = tuple(self._masks[m.slug] for m in self.modalities)
 
-    @property
-    def modality_slugs(self) -> set[str]:
-        return {m.slug for m in self.modalities}
+    def modality(self, slug: str) -> Term | None:
+        return self._modalities.get(slug)
 
-    @property
-    def condition_slugs(self) -> set[str]:
-        return {c.slug for c in self.conditions}
+    def condition(self, slug: str) -> Term | None:
+        return self._conditions.get(slug)
 
-    def modality(self, slug: str) -> Modality | None:
-        return next((m for m in self.modalities if m.slug == slug), None)
-
-    def condition(self, slug: str) -> Condition | None:
-        return next((c for c in self.conditions if c.slug == slug), None)
-
-    def modality_family(self, slug: str) -> set[int]:
+    def modality_family(self, slug: str) -> frozenset[int]:
         """The ids of a modality and of its descendants: filtering by a parent includes its lineages."""
-        root = self.modality(slug)
-        if root is None:
-            return set()
-        family = {root.id}
-        grew = True
-        while grew:
-            children = {m.id for m in self.modalities if m.parent_id in family} - family
-            family |= children
-            grew = bool(children)
-        return family
+        return self._families.get(slug, frozenset())
 
     def modality_mask(self, slug: str) -> int:
-        """The search bits of a modality and of its lineages, as stored in a listing point's modality mask."""
-        family = self.modality_family(slug)
-        return sum(1 << m.search_bit for m in self.modalities if m.id in family)
+        """The search bits of a modality and of its lineages, as listing points' modality masks hold them."""
+        return self._masks.get(slug, 0)
+
+    def _family(self, root: Term) -> frozenset[int]:
+        family, slugs = {root.id}, {root.slug}
+        grew = True
+        while grew:
+            children = {m for m in self.modalities if m.parent in slugs and m.id not in family}
+            family |= {m.id for m in children}
+            slugs |= {m.slug for m in children}
+            grew = bool(children)
+        return frozenset(family)
+
+
+_VOCABULARY_ROWS = union_all(
+    select(literal(0).label("kind"), Modality.id, Modality.slug, Modality.name, Modality.description,
+           Modality.position, Modality.parent_id, Modality.search_bit),
+    select(literal(1), Condition.id, Condition.slug, Condition.name, Condition.description,
+           Condition.position, null(), null()),
+).order_by("kind", "position", "name")
 
 
 def load_vocabulary() -> Vocabulary:
-    """Every modality and condition, in display order."""
-    modalities = list(db.session.scalars(select(Modality).order_by(Modality.position, Modality.name)))
-    conditions = list(db.session.scalars(select(Condition).order_by(Condition.position, Condition.name)))
-    return Vocabulary(modalities, conditions)
+    """Every modality and condition, in display order.
+
+    One light query per call; the Vocabulary built from its rows is reused while they stay the same,
+    so a change by `flask seed` (in any process) is seen by the next request.
+    """
+    return _vocabulary_from(tuple(tuple(row) for row in db.session.execute(_VOCABULARY_ROWS)))
+
+
+@functools.lru_cache(maxsize=4)
+def _vocabulary_from(rows: tuple[tuple[Any, ...], ...]) -> Vocabulary:
+    slugs = {term_id: slug for kind, term_id, slug, *_ in rows if kind == 0}
+    terms: tuple[list[Term], list[Term]] = ([], [])
+    for kind, term_id, slug, name, description, _position, parent_id, search_bit in rows:
+        terms[kind].append(Term(term_id, slug, name, description, slugs.get(parent_id), search_bit))
+    return Vocabulary(*terms)
 
 
 def clean_text(value: str | None, limit: int) -> tuple[str, bool]:
@@ -175,7 +210,7 @@ def _parse_radius(raw: str | None, unit: str, notices: list[str]) -> int:
     return nearest
 
 
-def _known_slugs(values: Iterable[str], known: set[str], kind: str, notices: list[str]) -> tuple[str, ...]:
+def _known_slugs(values: Iterable[str], known: frozenset[str], kind: str, notices: list[str]) -> tuple[str, ...]:
     slugs: list[str] = []
     for value in values:
         slug = value.strip().lower()

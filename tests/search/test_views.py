@@ -5,6 +5,7 @@ import re
 import pytest
 
 from directory.extensions import db
+from directory.therapists.models import Modality
 from tests.conftest import point_at
 
 
@@ -166,3 +167,13 @@ def test_unknown_api_path_is_json_404(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.get_json()["error"]["status"] == 404
+
+
+def test_search_page_and_api_show_a_renamed_therapy_at_once(client, vocabulary):
+    assert "Neuromuscular therapy (NMT)" in client.get("/search").get_data(as_text=True)
+    db.session.execute(db.update(Modality).where(Modality.slug == "nmt").values(name="NMT, renamed"))
+    db.session.commit()
+    page = client.get("/search").get_data(as_text=True)
+    assert "NMT, renamed" in page and "Neuromuscular therapy (NMT)" not in page
+    modalities = client.get("/api/v1/modalities").get_json()["modalities"]
+    assert {"slug": "nmt", "name": "NMT, renamed"}.items() <= modalities[0].items()
