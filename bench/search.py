@@ -14,6 +14,7 @@ import os
 import platform
 import random
 import re
+import secrets
 import statistics
 import subprocess
 import sys
@@ -382,7 +383,7 @@ def measure_http(db_name: str, url: str, size: int, log: Path) -> tuple[list[dic
         wrk("http://127.0.0.1:8101/", WARM_SECONDS, connections)
         bare = wrk("http://127.0.0.1:8101/", WRK_SECONDS, connections)
     rows = []
-    env = {"DATABASE_URL": url, "APP_ENV": "production", "SECRET_KEY": "benchmark-only"}
+    env = {"DATABASE_URL": url, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(32)}
     with gunicorn("wsgi:app", 8102, env, log) as server:
         for case, place in (("sparse", SPARSE_PLACE), ("dense", DENSE_PLACE)):
             for path in HTTP_PATHS:
