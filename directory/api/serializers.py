@@ -1,7 +1,7 @@
 """JSON shapes of therapists and vocabularies."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from flask import url_for
 
@@ -22,8 +22,9 @@ def location_json(location: Location) -> dict[str, Any]:
     }
 
 
-def therapist_json(therapist: Therapist, detail: bool = False) -> dict[str, Any]:
-    """A therapist's public listing; `detail` adds the long texts and conditions."""
+def therapist_json(therapist: Therapist, detail: bool = False, modalities: Iterable[Any] | None = None) -> dict[str, Any]:
+    """A therapist's public listing; `detail` adds the long texts and conditions. A search passes the
+    `modalities` it already knows, so that they are not loaded again."""
     data: dict[str, Any] = {
         "slug": therapist.slug,
         "name": therapist.name,
@@ -37,7 +38,7 @@ def therapist_json(therapist: Therapist, detail: bool = False) -> dict[str, Any]
         "price_min": therapist.price_min,
         "price_max": therapist.price_max,
         "phone": therapist.phone,
-        "modalities": [m.slug for m in therapist.modalities],
+        "modalities": [m.slug for m in (therapist.modalities if modalities is None else modalities)],
         "locations": [location_json(loc) for loc in therapist.locations],
         "sample_listing": therapist.is_sample,
         "url": url_for("therapists.profile", slug=therapist.slug, _external=True),
@@ -60,7 +61,7 @@ def therapist_json(therapist: Therapist, detail: bool = False) -> dict[str, Any]
 
 def hit_json(hit: Hit, unit: str) -> dict[str, Any]:
     """A search result: the therapist and, for a place search, the distance in `unit`."""
-    data = therapist_json(hit.therapist)
+    data = therapist_json(hit.therapist, modalities=hit.modalities)
     if hit.distance is not None:
         data["distance"] = round(hit.distance, 1)
         data["unit"] = unit

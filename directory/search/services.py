@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from geopy.exc import GeopyError
 from geopy.location import Location as GeoLocation
 from sqlalchemy import literal, null, select, text, union_all
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from directory import geo
 from directory.extensions import db
@@ -109,6 +109,10 @@ class Vocabulary:
     def modality_family(self, slug: str) -> frozenset[int]:
         """The ids of a modality and of its descendants: filtering by a parent includes its lineages."""
         return self._families.get(slug, frozenset())
+
+    def modalities_in(self, mask: int) -> tuple[Term, ...]:
+        """The modalities whose search bits are set in `mask`, in display order."""
+        return tuple(m for m in self.modalities if mask >> m.search_bit & 1)
 
     def modality_mask(self, slug: str) -> int:
         """The search bits of a modality and of its lineages, as listing points' modality masks hold them."""
@@ -269,9 +273,10 @@ def _distinct_places(found: list[GeoLocation]) -> list[GeoLocation]:
 
 @dataclass
 class Hit:
-    """One therapist in the results, with the distance to their nearest location."""
+    """One therapist in the results, with what they offer and the distance to their nearest location."""
 
     therapist: Therapist
+    modalities: tuple[Term, ...] = ()
     distance: float | None = None
     location: Location | None = None
     visits_your_area: bool = False
@@ -320,24 +325,24 @@ def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.Listi
     return nearby.ListingFilter(" AND ".join(on_points), " AND ".join(on_therapists), values)
 
 
-def _load_therapists(ids: list[int]) -> dict[int, Therapist]:
-    if not ids:
-        return {}
-    therapists = db.session.scalars(
-        select(Therapist)
-        .where(Therapist.id.in_(ids))
-        .options(selectinload(Therapist.locations), selectinload(Therapist.modalities))
-    )
-    return {t.id: t for t in therapists}
-
-
-def _hits(matches: list[Match], unit: str) -> list[Hit]:
-    therapists = _load_therapists([m.therapist_id for m in matches])
+def _hits(matches: list[Match], unit: str, vocabulary: Vocabulary) -> list[Hit]:
+    """The page's therapists with their locations; their modalities come from the listing points' masks."""
+    if not matches:
+        return []
+    therapists = {
+        t.id: t
+        for t in db.session.scalars(
+            select(Therapist)
+            .where(Therapist.id.in_([m.therapist_id for m in matches]))
+            .options(joinedload(Therapist.locations))
+        ).unique()
+    }
     hits = []
     for match in matches:
         therapist = therapists[match.therapist_id]
         location = next(loc for loc in therapist.locations if loc.id == match.location_id)
-        hits.append(Hit(therapist, geo.from_km(match.distance_km, unit), location, match.visits))
+        distance = geo.from_km(match.distance_km, unit)
+        hits.append(Hit(therapist, vocabulary.modalities_in(match.modality_mask), distance, location, match.visits))
     return hits
 
 
@@ -371,12 +376,12 @@ def search_therapists(
         counts = nearby.count_by_family((m.modality_mask for m in matches), vocabulary)
         page, pages = _page_bounds(total, params.page, notices)
     start = (page - 1) * PAGE_SIZE
-    hits = _hits(matches[start : start + PAGE_SIZE], params.unit)
+    hits = _hits(matches[start : start + PAGE_SIZE], params.unit, vocabulary)
     elsewhere: list[Hit] = []
     if total < THIN_RESULTS:
         found = {m.therapist_id for m in matches}
         extra = nearby.nearest_anywhere(listing, point, radius_km * 2, found, THIN_RESULTS)
-        elsewhere = _hits(extra, params.unit)
+        elsewhere = _hits(extra, params.unit, vocabulary)
     return SearchResults(hits, total, page, pages, counts, elsewhere, notices, census.capped)
 
 
@@ -398,7 +403,14 @@ def _browse(
             {**listing.values, "size": PAGE_SIZE, "skip": (page - 1) * PAGE_SIZE},
         )
     )
-    therapists = _load_therapists(ids)
-    hits = [Hit(therapists[i]) for i in ids]
+    therapists = {
+        t.id: t
+        for t in db.session.scalars(
+            select(Therapist)
+            .where(Therapist.id.in_(ids))
+            .options(selectinload(Therapist.locations), selectinload(Therapist.modalities))
+        )
+    }
+    hits = [Hit(therapists[i], tuple(vocabulary.modality(m.slug) for m in therapists[i].modalities)) for i in ids]
     counts = nearby.browse_counts(listing, vocabulary)
     return SearchResults(hits, total, page, pages, counts, [], notices, total >= COUNT_CAP)

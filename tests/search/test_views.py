@@ -177,3 +177,16 @@ def test_search_page_and_api_show_a_renamed_therapy_at_once(client, vocabulary):
     assert "NMT, renamed" in page and "Neuromuscular therapy (NMT)" not in page
     modalities = client.get("/api/v1/modalities").get_json()["modalities"]
     assert {"slug": "nmt", "name": "NMT, renamed"}.items() <= modalities[0].items()
+
+
+def test_results_show_each_therapists_modalities_in_display_order(client, make_therapist):
+    """Place searches take what a therapist offers from the listing points; browsing from the listing."""
+    make_therapist(name="Offers three", modalities=("thai", "nmt-st-john", "swedish"))
+    make_therapist(name="Offers none", at=point_at(1))
+    expected = ["nmt-st-john", "swedish", "thai"]
+    for query in ("near=33701&radius=10", ""):
+        results = {r["name"]: r["modalities"] for r in client.get(f"/api/v1/therapists?{query}").get_json()["results"]}
+        assert results == {"Offers three": expected, "Offers none": []}, query
+        page = client.get(f"/search?{query}").get_data(as_text=True)
+        assert "Therapies: </span>NMT – St. John Method · Swedish / relaxation massage · Thai massage</p>" in page, query
+        assert page.count('class="modalities"') == 1
