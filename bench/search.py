@@ -39,7 +39,14 @@ from directory.config import database_url  # noqa: E402
 from directory.extensions import db  # noqa: E402
 from directory.geo import OfflineGeocoder, bounding_boxes, to_km  # noqa: E402
 from directory.search import nearby  # noqa: E402
-from directory.search.services import PAGE_SIZE, SearchParams, load_vocabulary, search_therapists  # noqa: E402
+from directory.search.nearby import PLANE_SPACING  # noqa: E402
+from directory.search.services import (  # noqa: E402
+    PAGE_SIZE,
+    SearchParams,
+    listing_filter,
+    load_vocabulary,
+    search_therapists,
+)
 from directory.seeding import read_seed  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
@@ -244,14 +251,19 @@ def timed(call: Callable[[], Any], before: Callable[[], Any], repeat: int) -> li
     return times
 
 
-def floor_query(dialect: str, point: tuple[float, float], radius_km: float, masks: list[int], page: int):
+def floor_query(
+    dialect: str, point: tuple[float, float], radius_km: float, masks: list[int], planes: tuple[int, int], page: int
+):
     """The leanest SQL for the same page: listing points in one box just big enough, nearest first by a
     flat-earth distance, then the shown columns of just that page's therapists."""
     min_lat, max_lat, min_lon, max_lon = bounding_boxes(*point, radius_km)[0]
     lat, lon = point
     scale = math.cos(math.radians(lat)) ** 2
     if dialect == "sqlite":
-        inside = f"p.max_lat >= {min_lat} AND p.min_lat <= {max_lat} AND p.max_lon >= {min_lon} AND p.min_lon <= {max_lon}"
+        inside = (
+            f"p.max_lat >= {min_lat} AND p.min_lat <= {max_lat} AND p.max_lon >= {min_lon} AND p.min_lon <= {max_lon}"
+            f" AND p.max_plane >= {planes[0] * PLANE_SPACING} AND p.min_plane <= {planes[1] * PLANE_SPACING}"
+        )
     else:
         inside = f"point(p.longitude, p.latitude) <@ box(point({min_lon}, {min_lat}), point({max_lon}, {max_lat}))"
     offers = "".join(f" AND (p.modality_mask & {mask}) <> 0" for mask in masks)
@@ -259,9 +271,9 @@ def floor_query(dialect: str, point: tuple[float, float], radius_km: float, mask
     return (
         "SELECT t.id, t.slug, t.name, t.practice_name, t.credentials, t.accepting_new_clients, t.mobile, t.is_sample,"
         " t.price_min, t.price_max, l.city, l.state, n.latitude, n.longitude"
-        f" FROM (SELECT p.id, p.therapist_id, p.latitude, p.longitude FROM listing_points p WHERE {inside}{offers}"
+        f" FROM (SELECT p.location_id, p.therapist_id, p.latitude, p.longitude FROM listing_points p WHERE {inside}{offers}"
         f" ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE}) n"
-        " JOIN therapists t ON t.id = n.therapist_id JOIN locations l ON l.id = n.id"
+        " JOIN therapists t ON t.id = n.therapist_id JOIN locations l ON l.id = n.location_id"
     )
 
 
@@ -282,7 +294,9 @@ def measure_service(db_name: str, url: str, size: int, points: dict[str, tuple[f
                 service = timed(lambda: search_therapists(params, vocabulary, point), db.session.remove, repeat)
                 reach_km = to_km(max(hit.distance for hit in found.hits), "mi") * 1.01 + 0.01
                 masks = [vocabulary.modality_mask(slug) for slug in modalities]
-                sql = floor_query(db.engine.dialect.name, point, reach_km, masks, page)
+                bound = listing_filter(params, vocabulary).values
+                planes = (bound["plane_low"], bound["plane_high"])
+                sql = floor_query(db.engine.dialect.name, point, reach_km, masks, planes, page)
                 cursor = raw.cursor()
                 floor_ids = [row[0] for row in cursor.execute(sql).fetchall()]
                 floor = timed(lambda: cursor.execute(sql).fetchall(), lambda: None, repeat)
@@ -308,8 +322,6 @@ def measure_service(db_name: str, url: str, size: int, points: dict[str, tuple[f
 
 def dense_plan(vocabulary: Any, point: tuple[float, float]) -> dict[str, Any]:
     """The plans of the dense search's statements (census, then candidates), and the steps that read a whole table."""
-    from directory.search.services import listing_filter
-
     listing = listing_filter(SearchParams(), vocabulary)
     radius_km = to_km(RADIUS_MI, "mi")
     census = nearby.take_census(listing, point, radius_km, PAGE_SIZE, vocabulary)

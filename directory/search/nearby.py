@@ -26,6 +26,11 @@ from directory.extensions import db
 from directory.therapists.models import LISTING_POINTS, ListingStatus
 
 PUBLISHED = ListingStatus.PUBLISHED.value
+# The plane of SQLite's listing points on which every location has an entry (migration 0005); the
+# others are the modalities' search bits. Planes lie PLANE_SPACING apart in the R*Tree's third
+# dimension, so that its nodes keep to one plane.
+ANY_MODALITY = -1
+PLANE_SPACING = 1000
 COUNT_CAP = 500
 _LADDER_RUNGS = 16
 _RUNG_RATIO = math.sqrt(2)
@@ -61,12 +66,18 @@ def _dialect() -> str:
 
 
 def _points_in_box(dialect: str, south: str, north: str, west: str, east: str) -> str:
-    """FROM and WHERE reading listing points `p` inside a box through the spatial index; the edges are SQL."""
+    """FROM and WHERE reading listing points `p` inside a box through the spatial index; the edges are SQL.
+
+    SQLite's R*Tree has a third dimension, the modality plane (migration 0005), bound as :plane_low
+    and :plane_high; the listing filter's other conditions drop the entries a plane range adds twice
+    or by the way, and the search keeps one point per therapist anyway.
+    """
     if dialect == "sqlite":
         # Overlap rather than containment: the R*Tree rounds coordinates to 32-bit floats outwards.
         return (
             f"FROM {LISTING_POINTS} p"
             f" WHERE p.max_lat >= {south} AND p.min_lat <= {north} AND p.max_lon >= {west} AND p.min_lon <= {east}"
+            f" AND p.max_plane >= :plane_low * {PLANE_SPACING} AND p.min_plane <= :plane_high * {PLANE_SPACING}"
         )
     return f"FROM {LISTING_POINTS} p WHERE point(p.longitude, p.latitude) <@ box(point({west}, {south}), point({east}, {north}))"
 
@@ -195,7 +206,7 @@ def browse_counts(listing: ListingFilter, vocabulary: Any) -> dict[str, int]:
     return dict(zip((m.slug for m in vocabulary.modalities), counts))
 
 
-_CANDIDATE_COLUMNS = "SELECT p.therapist_id, p.id, p.latitude, p.longitude, p.mobile, p.service_radius_mi, p.modality_mask "
+_CANDIDATE_COLUMNS = "SELECT p.therapist_id, p.location_id, p.latitude, p.longitude, p.mobile, p.service_radius_mi, p.modality_mask "
 
 
 @functools.lru_cache(maxsize=256)

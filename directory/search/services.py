@@ -300,7 +300,11 @@ def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.Listi
     """Published, accepting, name, modalities (every one, AND) and conditions (any, OR), as SQL."""
     on_points: list[str] = []
     on_therapists = [f"t.status = '{nearby.PUBLISHED}'"]
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {"plane_low": nearby.ANY_MODALITY, "plane_high": nearby.ANY_MODALITY}
+    if params.modalities:
+        # SQLite reads the first modality's planes (its own and its lineages'); the masks decide.
+        planes = [m.search_bit for m in vocabulary.modalities if m.id in vocabulary.modality_family(params.modalities[0])]
+        values |= {"plane_low": min(planes), "plane_high": max(planes)}
     if params.accepting:
         on_points.append("p.accepting")
         on_therapists.append("t.accepting_new_clients")

@@ -26,27 +26,57 @@ depends_on = None
 PUBLISHED = "published"
 
 
-def _points_of(therapists: str, mask: str) -> str:
-    """SELECT the listing points of the published `therapists` (SQL for one id or a SELECT of ids; all if empty)."""
+# SQLite's R*Tree gives every location one entry on the "any modality" plane (-1) and one entry on
+# the plane of each modality's search bit, so that a modality filter reads only its own plane; an
+# entry's id is 64 x the location id + 1 + its plane. Planes lie PLANE_SPACING apart in the third
+# dimension, and each entry is 2 thick there: with no thickness every node within a plane would have
+# no volume, and the R*Tree, which places entries by the volume they add, would stop sorting them.
+PLANES = 64
+ANY_MODALITY = -1
+PLANE_SPACING = 1000
+
+
+def _sqlite_points_of(therapists: str) -> str:
+    """SELECT the R*Tree entries of the published `therapists` (SQL for one id or a SELECT of ids; all if empty)."""
+    mask = (
+        "(SELECT coalesce(sum(1 << mo.search_bit), 0) FROM therapist_modalities tm"
+        " JOIN modalities mo ON mo.id = tm.modality_id WHERE tm.therapist_id = t.id)"
+    )
+    which = f" AND t.id IN ({therapists})" if therapists else ""
+
+    def entries(plane: str, joins: str) -> str:
+        return (
+            f"SELECT l.id * {PLANES} + 1 + {plane}, l.latitude, l.latitude, l.longitude, l.longitude,"
+            f" {plane} * {PLANE_SPACING} - 1, {plane} * {PLANE_SPACING} + 1,"
+            f" l.therapist_id, l.id, l.latitude, l.longitude, t.accepting_new_clients, t.mobile, t.service_radius_mi,"
+            f" {mask} FROM locations l JOIN therapists t ON t.id = l.therapist_id{joins}"
+            f" WHERE t.status = '{PUBLISHED}'{which}"
+        )
+
     return (
-        "SELECT l.id, l.latitude, l.latitude, l.longitude, l.longitude, l.therapist_id, l.latitude, l.longitude,"
-        f" t.accepting_new_clients, t.mobile, t.service_radius_mi, {mask}"
-        f" FROM locations l JOIN therapists t ON t.id = l.therapist_id WHERE t.status = '{PUBLISHED}'"
-        + (f" AND t.id IN ({therapists})" if therapists else "")
+        entries(str(ANY_MODALITY), "")
+        + " UNION ALL "
+        + entries(
+            "mo.search_bit",
+            " JOIN therapist_modalities tm ON tm.therapist_id = t.id JOIN modalities mo ON mo.id = tm.modality_id",
+        )
     )
 
 
-SQLITE_MASK = (
-    "(SELECT coalesce(sum(1 << mo.search_bit), 0) FROM therapist_modalities tm"
-    " JOIN modalities mo ON mo.id = tm.modality_id WHERE tm.therapist_id = t.id)"
-)
+def _sqlite_entries_of(location: str) -> str:
+    """The ids every R*Tree entry of `location` (an SQL expression) may have."""
+    return ", ".join(f"{location} * {PLANES} + {n}" for n in range(PLANES))
+
+
+_EVERY_PLANE = " UNION ALL ".join(f"SELECT {n} AS n" for n in range(PLANES))
 
 
 def _sqlite_refresh(therapists: str) -> str:
-    """Statements rewriting the listing points of `therapists` (SQL for one id, or a SELECT of ids)."""
+    """Statements rewriting the R*Tree entries of `therapists` (SQL for one id, or a SELECT of ids)."""
     return (
-        f"DELETE FROM listing_points WHERE id IN (SELECT id FROM locations WHERE therapist_id IN ({therapists}));"
-        f" INSERT INTO listing_points {_points_of(therapists, SQLITE_MASK)};"
+        f"DELETE FROM listing_points WHERE id IN (SELECT l.id * {PLANES} + planes.n FROM locations l,"
+        f" ({_EVERY_PLANE}) AS planes WHERE l.therapist_id IN ({therapists}));"
+        f" INSERT INTO listing_points {_sqlite_points_of(therapists)};"
     )
 
 
@@ -59,20 +89,20 @@ SQLITE_UPGRADE = [
     " CONSTRAINT ck_modalities_search_bit_range CHECK (search_bit BETWEEN 0 AND 62)",
     "UPDATE modalities SET search_bit = (SELECT count(*) FROM modalities earlier WHERE earlier.id < modalities.id)",
     "CREATE UNIQUE INDEX uq_modalities_search_bit ON modalities (search_bit)",
-    # The R*Tree's first column is the location id; the coordinates are its box.
-    "CREATE VIRTUAL TABLE listing_points USING rtree(id, min_lat, max_lat, min_lon, max_lon,"
-    " +therapist_id, +latitude, +longitude, +accepting, +mobile, +service_radius_mi, +modality_mask)",
-    f"INSERT INTO listing_points {_points_of('', SQLITE_MASK)}",
+    # Three dimensions: latitude, longitude and the modality plane.
+    "CREATE VIRTUAL TABLE listing_points USING rtree(id, min_lat, max_lat, min_lon, max_lon, min_plane, max_plane,"
+    " +therapist_id, +location_id, +latitude, +longitude, +accepting, +mobile, +service_radius_mi, +modality_mask)",
+    f"INSERT INTO listing_points {_sqlite_points_of('')}",
     f"""CREATE TRIGGER listing_points_location_insert AFTER INSERT ON locations BEGIN
         {_sqlite_refresh('new.therapist_id')}
     END""",
     f"""CREATE TRIGGER listing_points_location_update AFTER UPDATE OF id, therapist_id, latitude, longitude ON locations BEGIN
-        DELETE FROM listing_points WHERE id = old.id;
+        DELETE FROM listing_points WHERE id IN ({_sqlite_entries_of('old.id')});
         {_sqlite_refresh('old.therapist_id')}
         {_sqlite_refresh('new.therapist_id')}
     END""",
-    """CREATE TRIGGER listing_points_location_delete AFTER DELETE ON locations BEGIN
-        DELETE FROM listing_points WHERE id = old.id;
+    f"""CREATE TRIGGER listing_points_location_delete AFTER DELETE ON locations BEGIN
+        DELETE FROM listing_points WHERE id IN ({_sqlite_entries_of('old.id')});
     END""",
     f"""CREATE TRIGGER listing_points_therapist_update
     AFTER UPDATE OF status, accepting_new_clients, mobile, service_radius_mi ON therapists BEGIN
@@ -141,7 +171,7 @@ POSTGRESQL_UPGRADE = [
     "UPDATE modalities SET search_bit = (SELECT count(*) FROM modalities earlier WHERE earlier.id < modalities.id)",
     "CREATE UNIQUE INDEX uq_modalities_search_bit ON modalities (search_bit)",
     """CREATE TABLE listing_points (
-        id INTEGER PRIMARY KEY REFERENCES locations (id) ON DELETE CASCADE,
+        location_id INTEGER PRIMARY KEY REFERENCES locations (id) ON DELETE CASCADE,
         therapist_id INTEGER NOT NULL REFERENCES therapists (id) ON DELETE CASCADE,
         latitude DOUBLE PRECISION NOT NULL,
         longitude DOUBLE PRECISION NOT NULL,
