@@ -4,8 +4,6 @@ from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-import pytest
-
 from tests.conftest import point_at
 
 

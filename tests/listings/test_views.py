@@ -3,7 +3,6 @@ import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
-import pytest
 from sqlalchemy import func, select
 
 from directory.extensions import db

@@ -1,5 +1,4 @@
 """The home page, /search and /api/v1/therapists over HTTP."""
-import json
 import re
 
 import pytest
