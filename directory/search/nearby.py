@@ -169,14 +169,14 @@ def take_census(
 ) -> Census:
     """Count the therapists in the inscribed square (up to the cap) and pick the ladder rung for `wanted`."""
     statement = census_statement(listing, point, radius_km, wanted, vocabulary)
-    if _dialect() == "postgresql":
-        # A bitmap scan collects the whole square before the LIMIT applies; a plain index scan streams
-        # and stops there. The planner cannot tell (it has no statistics for points in a box).
+    # On PostgreSQL a bitmap scan collects the whole square before the LIMIT applies; a plain index scan
+    # streams and stops there. The planner cannot tell (it has no statistics for points in a box).
+    streamed = _dialect() == "postgresql"
+    if streamed:
         db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
-        found, rung, widest, *counts = statement.run().one()
+    found, rung, widest, *counts = statement.run().one()
+    if streamed:
         db.session.execute(text("RESET enable_bitmapscan"))
-    else:
-        found, rung, widest, *counts = statement.run().one()
     return Census(found, dict(zip((m.slug for m in vocabulary.modalities), counts)), rung, widest)
 
 

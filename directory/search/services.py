@@ -329,18 +329,17 @@ def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.Listi
     return nearby.ListingFilter(" AND ".join(on_points), " AND ".join(on_therapists), values)
 
 
+def _therapists_by_id(ids: list[int], *loads: Any) -> dict[int, Therapist]:
+    """The therapists with these ids, with the relationships `loads` asks for."""
+    if not ids:
+        return {}
+    found = db.session.scalars(select(Therapist).where(Therapist.id.in_(ids)).options(*loads)).unique()
+    return {t.id: t for t in found}
+
+
 def _hits(matches: list[Match], unit: str, vocabulary: Vocabulary) -> list[Hit]:
     """The page's therapists with their locations; their modalities come from the listing points' masks."""
-    if not matches:
-        return []
-    therapists = {
-        t.id: t
-        for t in db.session.scalars(
-            select(Therapist)
-            .where(Therapist.id.in_([m.therapist_id for m in matches]))
-            .options(joinedload(Therapist.locations))
-        ).unique()
-    }
+    therapists = _therapists_by_id([m.therapist_id for m in matches], joinedload(Therapist.locations))
     hits = []
     for match in matches:
         therapist = therapists[match.therapist_id]
@@ -407,14 +406,7 @@ def _browse(
             {**listing.values, "size": PAGE_SIZE, "skip": (page - 1) * PAGE_SIZE},
         )
     )
-    therapists = {
-        t.id: t
-        for t in db.session.scalars(
-            select(Therapist)
-            .where(Therapist.id.in_(ids))
-            .options(selectinload(Therapist.locations), selectinload(Therapist.modalities))
-        )
-    }
+    therapists = _therapists_by_id(ids, selectinload(Therapist.locations), selectinload(Therapist.modalities))
     hits = [Hit(therapists[i], tuple(vocabulary.modality(m.slug) for m in therapists[i].modalities)) for i in ids]
     counts = nearby.browse_counts(listing, vocabulary)
     return SearchResults(hits, total, page, pages, counts, [], notices, total >= COUNT_CAP)
