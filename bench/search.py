@@ -171,9 +171,14 @@ def seed_modalities(seeds_dir: str) -> None:
     db.session.commit()
 
 
+def bench_config(url: str) -> dict[str, Any]:
+    """The app's settings for one benchmark database; loading a million listings outlasts any statement timeout."""
+    return {"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "DATABASE_STATEMENT_TIMEOUT": 0}
+
+
 def prepare_database(url: str, size: int, dense: tuple[float, float]) -> None:
     """Migrate up to the revision before the spatial index and bulk-load; settle() then builds the listing points."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    app = create_app(bench_config(url))
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema(size)}"))
@@ -190,7 +195,7 @@ def prepare_database(url: str, size: int, dense: tuple[float, float]) -> None:
 def settle(url: str) -> None:
     """Migrate cached listings to the latest schema, then refresh the planner's statistics (and, on
     PostgreSQL, the visibility map autovacuum would keep on a settled table)."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    app = create_app(bench_config(url))
     with app.app_context():
         flask_migrate.upgrade()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -216,7 +221,7 @@ def database_for(db_name: str, size: int, dense: tuple[float, float]) -> str:
         return f"sqlite:///{path}"
     base = database_url(os.environ["BENCH_DATABASE_URL"])
     url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema(size)}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    app = create_app(bench_config(url))
     with app.app_context():
         loaded = db.session.scalar(text(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = :s AND table_name = 'alembic_version'"
@@ -279,7 +284,7 @@ def floor_query(
 
 def measure_service(db_name: str, url: str, size: int, points: dict[str, tuple[float, float]], repeat: int) -> tuple[list[dict], dict]:
     """Median and p95 of search_therapists and of the floor for every case; the dense plan."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    app = create_app(bench_config(url))
     rows, plan = [], {}
     with app.app_context():
         vocabulary = load_vocabulary()
@@ -395,7 +400,11 @@ def measure_http(db_name: str, url: str, size: int, log: Path) -> tuple[list[dic
         wrk("http://127.0.0.1:8101/", WARM_SECONDS, connections)
         bare = wrk("http://127.0.0.1:8101/", WRK_SECONDS, connections)
     rows = []
-    env = {"DATABASE_URL": url, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(32)}
+    env = {
+        "DATABASE_URL": url, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(32),
+        "SITE_URL": "https://127.0.0.1:8102",
+        "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15"),
+    }
     with gunicorn("wsgi:app", 8102, env, log) as server:
         for case, place in (("sparse", SPARSE_PLACE), ("dense", DENSE_PLACE)):
             for path in HTTP_PATHS:

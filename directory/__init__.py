@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from directory.config import CONFIGS, Config, check_config
+from directory.database import engine_options
 from directory.logs import configure_logging
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,6 +29,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         app.config.from_object(config or base)
     os.makedirs(app.instance_path, exist_ok=True)
     check_config(app)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
     trust_proxies(app)
 
     configure_logging(app)

@@ -44,16 +44,3 @@ def _enable_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
-
-
-@event.listens_for(Engine, "connect")
-def _tune_postgresql_for_short_queries(dbapi_connection, connection_record) -> None:
-    """The search's statements look costly to PostgreSQL's planner (recursive, with no statistics for points
-    in a box), so it would compile them with JIT or start parallel workers: each costs milliseconds to
-    save microseconds. The app's queries are all short."""
-    if type(dbapi_connection).__module__.startswith("psycopg"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("SET jit = off")
-        cursor.execute("SET max_parallel_workers_per_gather = 0")
-        cursor.close()
-        dbapi_connection.commit()

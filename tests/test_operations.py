@@ -5,7 +5,6 @@ import sqlite3
 import pytest
 
 from directory import create_app
-from directory.config import ProdConfig
 from tests.conftest import _config
 
 
@@ -79,30 +78,6 @@ def test_tracebacks_are_logged_on_one_line(app, client, caplog):
     record = next(r for r in caplog.records if r.levelno == logging.ERROR)
     formatted = handler.format(record)
     assert "\n" not in formatted and "Traceback" in formatted and "line two" in formatted
-
-
-def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
-    monkeypatch.setattr(ProdConfig, "SECRET_KEY", "dev-only-not-a-secret")
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(ProdConfig)
-    monkeypatch.setattr(ProdConfig, "SECRET_KEY", "")
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(ProdConfig)
-
-
-def test_production_refuses_debug(monkeypatch):
-    monkeypatch.setattr(ProdConfig, "SECRET_KEY", "a-long-enough-random-secret-value")
-    monkeypatch.setattr(ProdConfig, "DEBUG", True, raising=False)
-    with pytest.raises(RuntimeError, match="Debug"):
-        create_app(ProdConfig)
-
-
-def test_production_cookies_are_secure(monkeypatch):
-    monkeypatch.setattr(ProdConfig, "SECRET_KEY", "a-long-enough-random-secret-value")
-    app = create_app(ProdConfig)
-    assert app.config["SESSION_COOKIE_SECURE"] is True
-    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
-    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
 
 def test_behind_a_trusted_load_balancer_the_client_address_and_https_are_seen(migrated_database):
