@@ -5,25 +5,35 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export FLASK_APP := wsgi.py
 
-.PHONY: install db run serve test browser axe audit bench clean
+.PHONY: runtime install db run serve test browser axe audit bench clean
 
-$(BIN)/.installed: pyproject.toml constraints.txt
+## What the site needs to run, and nothing else (what `make serve` installs).
+$(BIN)/.runtime: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+## Plus the test and audit tools.
+$(BIN)/.installed: $(BIN)/.runtime
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,audit]'
 	touch $@
 
+runtime: $(BIN)/.runtime
 install: $(BIN)/.installed
 
-## Create or upgrade the database (SQLite in instance/ unless DATABASE_URL is set) and load the seeds.
-db: install
+## Create or upgrade the database (SQLite in instance/ unless DATABASE_URL is set) and load the
+## therapies, conditions and checklist; never sample listings.
+db: runtime
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed
 
+## Development: the fictional sample listings too, and Flask's server.
 run: db
+	$(BIN)/flask seed --samples
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-## Production-style: gunicorn with gunicorn.conf.py, on SQLite or on DATABASE_URL (set APP_ENV and SECRET_KEY).
+## Production: gunicorn with gunicorn.conf.py; settings from the environment or .env (see README).
 serve: db
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 

@@ -39,10 +39,11 @@ def register_commands(app: Flask) -> None:
         click.echo(f"wrote {PLACES_FILE}")
 
     @app.cli.command("seed")
-    def seed_command() -> None:
-        """Load the vocabularies and the fictional sample listings (safe to run again)."""
+    @click.option("--samples", is_flag=True, help="Also add the fictional sample listings that are missing (for development and demos).")
+    def seed_command(samples: bool) -> None:
+        """Load the therapies, conditions and checklist (safe to run again); --samples adds sample listings."""
         try:
-            reports = seed_all(current_app.config["SEEDS_DIR"])
+            reports = seed_all(current_app.config["SEEDS_DIR"], samples=samples)
         except SeedError as error:
             raise click.ClickException(str(error)) from error
         for name, report in reports.items():

@@ -56,6 +56,8 @@ class Config:
     MAX_CONTENT_LENGTH = ONE_MEGABYTE
     # Rate limits (Flask-Limiter): shared by every app server when this points at Redis.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Keeps this site's counters apart from anything else stored in the same Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "directory")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # Mail goes to the outbox table and the log unless MAIL_SERVER is set, then over SMTP too.
@@ -116,8 +118,9 @@ class ProdConfig(Config):
 CONFIGS: dict[str, type[Config]] = {"development": DevConfig, "testing": TestConfig, "production": ProdConfig}
 
 
-class ConfigError(RuntimeError):
-    """A setting production cannot run with; the message says what to set."""
+class ConfigError(SystemExit):
+    """A setting production cannot run with; the message says what to set. A SystemExit, so `flask` and
+    gunicorn stop with that message alone instead of a traceback that buries it."""
 
 
 def production_problems(config: Any) -> list[str]:

@@ -1,6 +1,9 @@
-"""Load the seed files (vocabularies and sample listings) into the database, idempotently.
+"""Load the seed files into the database, idempotently.
 
-Each record is matched by its slug; only what differs is written, so a second run changes nothing.
+Vocabularies (modalities, conditions) and the checklist belong to the site: each entry is matched by
+its slug and only what differs is written, so a second run changes nothing. The fictional sample
+listings are loaded only when asked, and only those missing are added: a sample that exists belongs
+to its moderator from then on, so a seed run never overwrites it or publishes it again.
 """
 from __future__ import annotations
 
@@ -99,41 +102,36 @@ def seed_vocabularies(seeds_dir: str | Path) -> SeedReport:
 
 
 def seed_therapists(seeds_dir: str | Path) -> SeedReport:
-    """Upsert the fictional sample listings, published and marked as samples."""
+    """Add the fictional sample listings that are missing, published and marked as samples."""
     report = SeedReport()
     modalities = {m.slug: m for m in db.session.scalars(select(Modality))}
     conditions = {c.slug: c for c in db.session.scalars(select(Condition))}
-    existing = {t.slug: t for t in db.session.scalars(select(Therapist).where(Therapist.is_sample.is_(True)))}
+    existing = set(db.session.scalars(select(Therapist.slug)))
     for entry in read_seed(seeds_dir, "therapists.json")["therapists"]:
-        therapist = existing.get(entry["slug"])
-        created = therapist is None
-        if created:
-            therapist = Therapist(slug=entry["slug"])
-            db.session.add(therapist)
-        changed = _assign(
-            therapist,
-            {field: entry.get(field) for field in THERAPIST_FIELDS}
-            | {"status": ListingStatus.PUBLISHED.value, "is_sample": True},
-        )
-        wanted_modalities = [modalities[slug] for slug in entry["modalities"]]
-        if created or {m.slug for m in therapist.modalities} != set(entry["modalities"]):
-            therapist.modalities = wanted_modalities
-            changed = True
-        wanted_conditions = [conditions[slug] for slug in entry["conditions"]]
-        if created or {c.slug for c in therapist.conditions} != set(entry["conditions"]):
-            therapist.conditions = wanted_conditions
-            changed = True
-        wanted_locations = [tuple(loc[f] for f in LOCATION_FIELDS) for loc in entry["locations"]]
-        current_locations = [tuple(getattr(loc, f) for f in LOCATION_FIELDS) for loc in therapist.locations]
-        if created or current_locations != wanted_locations:
-            therapist.locations = [
-                Location(position=i, **dict(zip(LOCATION_FIELDS, values)))
-                for i, values in enumerate(wanted_locations)
-            ]
-            changed = True
-        _tally(report, created, changed)
+        if entry["slug"] in existing:
+            report.unchanged += 1
+            continue
+        db.session.add(_sample_therapist(entry, modalities, conditions))
+        report.created += 1
     db.session.flush()
     return report
+
+
+def _sample_therapist(
+    entry: dict[str, Any], modalities: dict[str, Modality], conditions: dict[str, Condition]
+) -> Therapist:
+    return Therapist(
+        slug=entry["slug"],
+        status=ListingStatus.PUBLISHED.value,
+        is_sample=True,
+        modalities=[modalities[slug] for slug in entry["modalities"]],
+        conditions=[conditions[slug] for slug in entry["conditions"]],
+        locations=[
+            Location(position=i, **{field: location[field] for field in LOCATION_FIELDS})
+            for i, location in enumerate(entry["locations"])
+        ],
+        **{field: entry.get(field) for field in THERAPIST_FIELDS},
+    )
 
 
 class SeedError(Exception):
@@ -157,12 +155,13 @@ def seed_checklist(seeds_dir: str | Path) -> SeedReport:
     return SeedReport(unchanged=1)
 
 
-def seed_all(seeds_dir: str | Path) -> dict[str, SeedReport]:
-    """Seed vocabularies, the checklist, then sample listings, in one transaction."""
+def seed_all(seeds_dir: str | Path, samples: bool = False) -> dict[str, SeedReport]:
+    """Seed vocabularies and the checklist, then (when asked) the missing sample listings, in one transaction."""
     reports = {
         "vocabularies": seed_vocabularies(seeds_dir),
         "checklist": seed_checklist(seeds_dir),
-        "therapists": seed_therapists(seeds_dir),
     }
+    if samples:
+        reports["sample listings"] = seed_therapists(seeds_dir)
     db.session.commit()
     return reports

@@ -2,15 +2,10 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
-import socket
 import sqlite3
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 from html.parser import HTMLParser
 
 import psycopg
@@ -21,10 +16,10 @@ from sqlalchemy.engine import make_url
 from directory import create_app
 from directory.extensions import db
 from tests.conftest import _config
+from tests.servers import gunicorn
 from tests.listings.conftest import hidden_fields, listing_form, page_text, rate_limited  # noqa: F401
 
 SUBMIT = "/list-your-practice"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 class _Forms(HTMLParser):
@@ -217,38 +212,11 @@ def test_the_development_server_log_is_redacted(app):
 
 def test_a_request_killed_by_the_worker_timeout_logs_one_line(tmp_path):
     """gunicorn (the project's config) kills a stuck request: one line says which, and no traceback."""
-    env = os.environ | {"APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'stuck.sqlite3'}",
-                        "GUNICORN_BIND": "127.0.0.1:0", "WEB_CONCURRENCY": "1"}
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--timeout", "2", "--bind",
-         f"127.0.0.1:{port}", "tests.stuck_app:app"],
-        cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        _wait_for(port)
+    env = {"APP_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'stuck.sqlite3'}", "WEB_CONCURRENCY": "1"}
+    with gunicorn(env, "--timeout", "2", app="tests.stuck_app:app") as (port, log):
         with pytest.raises(OSError):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/checklists/s3cret/stuck", timeout=20).read()
-    finally:
-        server.terminate()
-        log = server.communicate(timeout=30)[1]
-    killed = [line for line in log.splitlines() if "killed after" in line]
+    killed = [line for line in log if "killed after" in line]
     assert len(killed) == 1, log
     assert "GET /checklists/[redacted]/stuck killed after the 2s worker timeout (request_id=" in killed[0]
-    assert "Traceback" not in log and "s3cret" not in log
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for(port: int) -> None:
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"gunicorn did not listen on {port}")
+    assert "Traceback" not in "\n".join(log) and "s3cret" not in "\n".join(log)

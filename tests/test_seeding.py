@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from directory.extensions import db
 from directory.seeding import read_seed, seed_all
-from directory.therapists.models import Condition, Location, Modality, Therapist
+from directory.checklists.models import ChecklistVersion
+from directory.therapists.models import Condition, ListingStatus, Location, Modality, Therapist
 
 ST_PETERSBURG = (27.7676, -82.6403)
 
@@ -26,26 +27,48 @@ def snapshot():
 
 
 def test_seed_command_is_idempotent(app, runner):
-    first = runner.invoke(args=["seed"])
+    first = runner.invoke(args=["seed", "--samples"])
     assert first.exit_code == 0, first.output
-    assert "therapists: " in first.output and " created" in first.output
+    assert "sample listings: " in first.output and " created" in first.output
     before = snapshot()
-    second = runner.invoke(args=["seed"])
+    second = runner.invoke(args=["seed", "--samples"])
     assert second.exit_code == 0
-    assert "therapists: 0 created, 0 updated" in second.output
+    assert "sample listings: 0 created, 0 updated" in second.output
     assert "vocabularies: 0 created, 0 updated" in second.output
     db.session.expire_all()
     assert snapshot() == before
 
 
-def test_seed_updates_what_changed(app, tmp_path):
-    seed_all(app.config["SEEDS_DIR"])
-    therapist = db.session.scalars(select(Therapist).limit(1)).one()
-    therapist.name = "Changed by hand"
+def test_plain_seed_loads_the_vocabularies_and_no_listings(app, runner):
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    assert "sample listings" not in result.output
+    assert db.session.scalar(select(func.count()).select_from(Therapist)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Modality)) > 10
+    assert db.session.scalar(select(func.count()).select_from(ChecklistVersion)) == 1
+
+
+def test_seed_never_overwrites_or_republishes_a_sample(app):
+    seed_all(app.config["SEEDS_DIR"], samples=True)
+    edited, unpublished = db.session.scalars(select(Therapist).order_by(Therapist.slug).limit(2)).all()
+    edited.name = "Changed by the therapist"
+    unpublished.status = ListingStatus.UNPUBLISHED.value
     db.session.commit()
-    reports = seed_all(app.config["SEEDS_DIR"])
-    assert reports["therapists"].updated == 1
-    assert db.session.get(Therapist, therapist.id).name != "Changed by hand"
+    reports = seed_all(app.config["SEEDS_DIR"], samples=True)
+    assert reports["sample listings"].created == 0 and reports["sample listings"].updated == 0
+    db.session.expire_all()
+    assert db.session.get(Therapist, edited.id).name == "Changed by the therapist"
+    assert db.session.get(Therapist, unpublished.id).status == ListingStatus.UNPUBLISHED.value
+
+
+def test_seed_adds_only_the_missing_samples(app):
+    seed_all(app.config["SEEDS_DIR"], samples=True)
+    total = db.session.scalar(select(func.count()).select_from(Therapist))
+    db.session.delete(db.session.scalars(select(Therapist).limit(1)).one())
+    db.session.commit()
+    reports = seed_all(app.config["SEEDS_DIR"], samples=True)
+    assert reports["sample listings"].created == 1
+    assert db.session.scalar(select(func.count()).select_from(Therapist)) == total
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +113,7 @@ def test_vocabularies_include_the_required_terms(app, vocabulary):
 
 
 def test_seeded_listings_are_published_samples(app):
-    seed_all(app.config["SEEDS_DIR"])
+    seed_all(app.config["SEEDS_DIR"], samples=True)
     assert db.session.scalar(select(func.count()).select_from(Therapist).where(Therapist.is_sample.is_(False))) == 0
     assert db.session.scalar(select(func.count()).select_from(Location)) >= 300
 
