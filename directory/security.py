@@ -1,4 +1,4 @@
-"""Security headers on every response."""
+"""Security headers on every response, and the stricter ones of pages behind a private link."""
 from flask import Flask, Response, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -15,6 +15,21 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+# Pages behind a private link carry its secret token in their URL. `strict-origin` keeps the path (and so
+# the token) out of every Referer, to other sites and to our own, yet still names our origin on the forms
+# these pages post to themselves: over HTTPS Flask-WTF's CSRF check (WTF_CSRF_SSL_STRICT) refuses a POST
+# whose Referer is missing or from another origin, so `no-referrer` made every such form answer 400.
+# `same-origin` would work too but sends the full URL, token included, with every request to this site.
+PRIVATE_REFERRER_POLICY = "strict-origin"
+
+
+def private_page(response: Response) -> Response:
+    """Keep a private page out of caches and search engines, and its link out of Referer headers."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = PRIVATE_REFERRER_POLICY
+    return response
 
 
 def register_security_headers(app: Flask) -> None:

@@ -115,6 +115,16 @@ def csrf_from(response) -> str:
     return match.group(1) or match.group(2)
 
 
+# What every page behind a private link answers, GET or POST, success or error.
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow", "Referrer-Policy": "strict-origin"}
+
+
+def private_header_problems(response, where: str) -> list[str]:
+    """Each private-page header the response lacks or gets wrong, naming the request."""
+    return [f"{where}: {name} is {response.headers.get(name)!r}, not {value!r}"
+            for name, value in PRIVATE_HEADERS.items() if response.headers.get(name) != value]
+
+
 _numbers = itertools.count(1)
 
 

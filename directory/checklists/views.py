@@ -1,6 +1,6 @@
 """Interview checklists: fill in, save privately, print, compare and export.
 
-Every page here may show health information: no caching, no indexing, no referrer.
+Every page here may show health information: no caching, no indexing, no link in a Referer.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from flask import (
 from directory.checklists import services
 from directory.checklists.forms import checklist_form_class
 from directory.checklists.models import Answer
+from directory.security import private_page
 from directory.therapists.services import get_published
 
 bp = Blueprint("checklists", __name__)
@@ -29,13 +30,8 @@ COOKIE_NAME = "my_checklists"
 COOKIE_MAX_AGE = 400 * 24 * 3600
 
 
-@bp.after_request
-def keep_private(response: Response) -> Response:
-    """Checklist pages are never cached, indexed, or named in a Referer header (the link is the key)."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+# Checklist pages are never cached, indexed, or named in a Referer header (the link is the key).
+bp.after_request(private_page)
 
 
 @bp.context_processor

@@ -16,6 +16,7 @@ from directory.listings.forms import (
 )
 from directory.listings.models import ReportReason, TokenPurpose
 from directory.search.services import load_vocabulary
+from directory.security import private_page
 from directory.therapists.models import Therapist
 from directory.therapists.services import get_published
 
@@ -32,11 +33,16 @@ def _was_redirect(response: Response) -> bool:
     return response.status_code in (302, 303)
 
 
-def _private(response: Response) -> Response:
-    """Pages behind a private link: never cached, never sent as a referrer."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+# The pages behind a private edit or still-accurate link, whatever they answer (errors included).
+PRIVATE_ENDPOINTS = frozenset(
+    {"listings.edit", "listings.unpublish", "listings.publish", "listings.delete", "listings.still_accurate"}
+)
+
+
+@bp.after_request
+def keep_private(response: Response) -> Response:
+    """Private pages are never cached, indexed, or named in a Referer header (the link is the key)."""
+    return private_page(response) if request.endpoint in PRIVATE_ENDPOINTS else response
 
 
 def _listing_for(token: str, purpose: TokenPurpose = TokenPurpose.EDIT) -> Therapist:
@@ -89,11 +95,11 @@ def edit(token: str):
             form.version.data = therapist.version
         else:
             flash(_EDIT_MESSAGES[outcome], "success")
-            return _private(redirect(url_for("listings.edit", token=token)))
-    return _private(Response(render_template(
+            return redirect(url_for("listings.edit", token=token))
+    return render_template(
         "listings/edit.html", therapist=therapist, token=token, form=form, stale=stale,
         revision=services.pending_revision(therapist),
-    )))
+    )
 
 
 _EDIT_MESSAGES = {
@@ -117,7 +123,7 @@ def _version_action(token: str, action, done: str):
         flash(str(refused), "error")
     else:
         flash(done, "success")
-    return _private(redirect(url_for("listings.edit", token=token)))
+    return redirect(url_for("listings.edit", token=token))
 
 
 @bp.post("/list-your-practice/edit/<token>/unpublish")
@@ -142,9 +148,9 @@ def delete(token: str):
             services.delete_listing(therapist)
         except services.StaleEdit:
             flash("Your listing changed since you opened this page. Please check it and try again.", "error")
-            return _private(redirect(url_for("listings.edit", token=token)))
-        return _private(Response(render_template("listings/deleted.html")))
-    return _private(Response(render_template("listings/delete.html", therapist=therapist, token=token, form=form)))
+            return redirect(url_for("listings.edit", token=token))
+        return render_template("listings/deleted.html")
+    return render_template("listings/delete.html", therapist=therapist, token=token, form=form)
 
 
 @bp.route("/list-your-practice/edit-link", methods=["GET", "POST"])
@@ -170,8 +176,8 @@ def still_accurate(token: str):
         except services.StaleEdit:
             flash("Your listing changed at the same moment; please press the button again.", "error")
         else:
-            return _private(Response(render_template("listings/confirmed.html", therapist=therapist)))
-    return _private(Response(render_template("listings/still_accurate.html", therapist=therapist, form=form)))
+            return render_template("listings/confirmed.html", therapist=therapist)
+    return render_template("listings/still_accurate.html", therapist=therapist, form=form)
 
 
 @bp.route("/therapists/<slug>/report", methods=["GET", "POST"])

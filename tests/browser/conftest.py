@@ -33,11 +33,8 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh page; console errors (including CSP violations) and off-machine requests fail the test."""
-    context = browser.new_context(base_url=live_server)
-    page = context.new_page()
+def watch_for_problems(page, origin: str) -> list[str]:
+    """Collect console errors (including CSP violations), broken resources and requests that leave `origin`."""
     problems: list[str] = []
     # A page may itself be a 404 or 422 (Chrome logs that as a console error); a broken stylesheet,
     # script or image is a problem and is caught by the response handler below.
@@ -56,9 +53,18 @@ def page(browser, live_server):
     page.on("pageerror", lambda error: problems.append(str(error)))
     page.on(
         "request",
-        lambda request: request.url.startswith(("http://127.0.0.1", "data:"))
+        lambda request: request.url.startswith((origin, "data:"))
         or problems.append(f"request left the machine: {request.url}"),
     )
+    return problems
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh page; console errors (including CSP violations) and off-machine requests fail the test."""
+    context = browser.new_context(base_url=live_server)
+    page = context.new_page()
+    problems = watch_for_problems(page, "http://127.0.0.1")
     yield page
     context.close()
     assert problems == []

@@ -8,7 +8,7 @@ from directory import create_app
 from directory.checklists import services
 from directory.checklists.views import COOKIE_NAME
 from directory.extensions import db
-from tests.conftest import _config, csrf_from
+from tests.conftest import _config, csrf_from, private_header_problems
 
 TOKEN_URL = re.compile(r"/checklists/([A-Za-z0-9_-]{43})$")
 
@@ -72,13 +72,28 @@ def test_saving_gives_a_private_link_and_remembers_it(client, therapist):
 
 def test_privacy_headers_on_every_checklist_page(client, therapist):
     token = save(client)
-    for url in (f"/checklists/{token}", f"/checklists/{token}/edit", f"/checklists/{token}/print",
-                f"/checklists/{token}/export.csv", f"/checklists/{token}/delete", "/checklists/mine",
-                "/checklists/new", "/checklist/print", "/checklists/nope-nope"):
-        response = client.get(url)
-        assert response.headers["Cache-Control"] == "no-store", url
-        assert "noindex" in response.headers["X-Robots-Tag"], url
-        assert response.headers["Referrer-Policy"] == "no-referrer", url
+    responses = [(f"GET {url}", client.get(url)) for url in (
+        f"/checklists/{token}", f"/checklists/{token}/edit", f"/checklists/{token}/print",
+        f"/checklists/{token}/export.csv", f"/checklists/{token}/delete", "/checklists/mine",
+        "/checklists/new", "/checklist/print", "/checklists/nope-nope")]
+    edit_page = client.get(f"/checklists/{token}/edit")
+    responses += [
+        ("POST new, invalid", client.post("/checklists/new", data=answers_with_csrf(client, therapist_name=""))),
+        ("POST new", client.post("/checklists/new", data=answers_with_csrf(client))),
+        ("POST new without CSRF token", client.post("/checklists/new", data=answers())),
+        ("POST edit, invalid", client.post(f"/checklists/{token}/edit",
+                                           data=answers(therapist_name="", csrf_token=csrf_from(edit_page)))),
+        ("POST edit", client.post(f"/checklists/{token}/edit", data=answers(csrf_token=csrf_from(edit_page)))),
+        ("POST delete", client.post(f"/checklists/{token}/delete",
+                                    data={"csrf_token": csrf_from(client.get(f"/checklists/{token}/delete"))})),
+    ]
+    assert [response.status_code for _, response in responses[-6:]] == [422, 302, 400, 422, 302, 302]
+    assert [problem for where, response in responses for problem in private_header_problems(response, where)] == []
+
+
+def answers_with_csrf(client, **overrides):
+    """A checklist post carrying the CSRF token of a freshly opened form."""
+    return answers(**overrides) | {"csrf_token": csrf_from(client.get("/checklists/new"))}
 
 
 def test_validation_error_keeps_everything_typed(client, checklist_version):

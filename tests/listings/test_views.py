@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from directory.extensions import db
 from directory.listings import services
-from directory.listings.models import Report, Revision
+from directory.listings.models import Report, Revision, TokenPurpose
 from directory.therapists.models import ListingStatus, Therapist, utcnow
+from tests.conftest import private_header_problems
 from tests.listings.conftest import hidden_fields, page_text, post_form
 
 SUBMIT = "/list-your-practice"
@@ -79,12 +80,32 @@ def test_a_valid_submission_waits_for_review_and_shows_its_private_link(client, 
     assert f"http://localhost{edit_url}" in mail.body
 
 
-def test_private_pages_are_not_cached_or_sent_as_referrer(client, make_listing):
-    _, token = make_listing()
-    response = client.get(f"/list-your-practice/edit/{token}")
-    assert response.headers["Cache-Control"] == "no-store"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
-    assert 'name="robots" content="noindex, nofollow"' in page_text(response)
+def test_every_private_page_is_kept_out_of_caches_search_engines_and_referers(client, make_listing, listing_form):
+    therapist, token = make_listing(status=ListingStatus.PUBLISHED.value)
+    confirm_token = services.issue_token(therapist, TokenPurpose.CONFIRM, 60)
+    db.session.commit()
+    edit = f"/list-your-practice/edit/{token}"
+    still = f"/list-your-practice/still-accurate/{confirm_token}"
+    answers = [
+        ("GET edit", client.get(edit), 200),
+        ("POST edit, invalid", post_form(client, edit, listing_form(name="")), 200),
+        ("POST edit", post_form(client, edit, listing_form(name="Dana Whitfield-Smith")), 302),
+        ("POST unpublish", post_form(client, f"{edit}/unpublish", {}, page_url=edit), 302),
+        ("POST publish", post_form(client, f"{edit}/publish", {}, page_url=edit), 302),
+        ("POST unpublish without CSRF token", client.post(f"{edit}/unpublish"), 400),
+        ("GET still-accurate", client.get(still), 200),
+        ("POST still-accurate", post_form(client, still, {}), 200),
+        ("GET delete", client.get(f"{edit}/delete"), 200),
+        ("POST delete, unconfirmed", post_form(client, f"{edit}/delete", {}), 200),
+        ("POST delete", post_form(client, f"{edit}/delete", {"confirm": "y"}), 200),
+        ("GET edit, deleted", client.get(edit), 404),
+    ]
+    assert [(where, response.status_code) for where, response, _ in answers] == [
+        (where, status) for where, _, status in answers]
+    assert [problem for where, response, _ in answers for problem in private_header_problems(response, where)] == []
+    assert "Your listing is deleted" in page_text(answers[-2][1])
+    # The public form is no private page: it keeps the site-wide policy.
+    assert client.get(SUBMIT).headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
 def test_errors_show_beside_their_fields_and_nothing_typed_is_lost(client, listing_form):
