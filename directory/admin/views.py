@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import TooManyRequests
 
 from directory.admin import services
 from directory.admin.forms import ActionForm, LoginForm, NoteForm, ReasonForm
@@ -16,14 +17,22 @@ from directory.therapists.models import Therapist
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-# Failed sign-ins only; a moderator who types the password right is never locked out.
+# Failed sign-ins from one address only; each account also pauses after wrong passwords from anywhere
+# (services.authenticate).
 LOGIN_LIMIT = "5 per minute; 20 per hour"
 
 
+class SignInPaused(TooManyRequests):
+    """The 429 of an email locked out after wrong passwords; its page says why (not a per-address limit)."""
+
+    explanation = ("After several wrong passwords for one account, from anywhere, signing in to it "
+                   "pauses for a while, and the pause grows with each new wrong password.")
+
+
 @login_manager.user_loader
-def load_admin(admin_id: str) -> Admin | None:
-    """The signed-in moderator, from the id in the session."""
-    return db.session.get(Admin, int(admin_id)) if admin_id.isdigit() else None
+def load_admin(session_id: str) -> Admin | None:
+    """The signed-in moderator, from the id and session token in the session cookie."""
+    return services.admin_for_session(session_id)
 
 
 @bp.before_request
@@ -62,7 +71,11 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     error = None
     if form.validate_on_submit():
-        admin = services.authenticate(form.email.data, form.password.data)
+        try:
+            admin = services.authenticate(form.email.data, form.password.data)
+        except services.SignInPaused as paused:
+            raise SignInPaused("Signing in to this account is paused after too many wrong passwords.",
+                               retry_after=paused.seconds) from paused
         if admin is not None:
             login_user(admin)
             return redirect(_safe_next(form.next.data))
@@ -74,6 +87,7 @@ def login():
 def logout():
     """Sign out."""
     if ActionForm().validate_on_submit():
+        services.end_session(current_user)
         logout_user()
         flash("You are signed out.", "success")
     return redirect(url_for("admin.login"))
