@@ -48,6 +48,22 @@ class ModerationError(Exception):
     """The action does not apply to the listing in its current state (the message says why)."""
 
 
+REVIEW_CHANGED = "This listing changed since you opened it; review the new version."
+
+
+class ReviewChanged(ModerationError):
+    """What the moderator reviewed is no longer what is there: nothing was done; show them the new version."""
+
+    def __init__(self) -> None:
+        super().__init__(REVIEW_CHANGED)
+
+
+def _as_reviewed(version: int, seen_version: int) -> None:
+    # Only the early answer: the UPDATE's version check (version_id_col) makes it hold until the commit.
+    if version != seen_version:
+        raise ReviewChanged
+
+
 # --- Moderators ------------------------------------------------------------------------------
 
 
@@ -315,14 +331,15 @@ def _moderation() -> Iterator[None]:
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
-        raise ModerationError("The listing changed while you were looking at it. Please check it again.") from error
+        raise ReviewChanged from error
     deliver_queued()
 
 
-def approve_listing(therapist: Therapist, admin: Admin, now: datetime | None = None) -> None:
-    """Publish a new, rejected or unpublished listing (lifting a moderator's hold)."""
+def approve_listing(therapist: Therapist, admin: Admin, seen_version: int, now: datetime | None = None) -> None:
+    """Publish a new, rejected or unpublished listing (lifting a moderator's hold), as it was at `seen_version`."""
     if therapist.status == ListingStatus.PUBLISHED.value:
         raise ModerationError("This listing is already published.")
+    _as_reviewed(therapist.version, seen_version)
     with _moderation():
         therapist.status = ListingStatus.PUBLISHED.value
         therapist.held_by_moderator = False
@@ -333,10 +350,12 @@ def approve_listing(therapist: Therapist, admin: Admin, now: datetime | None = N
                         + absolute_url("therapists.profile", slug=therapist.slug))
 
 
-def reject_listing(therapist: Therapist, admin: Admin, reason: str) -> None:
-    """Turn down a new listing, telling the therapist why (they can fix it and submit again)."""
+def reject_listing(therapist: Therapist, admin: Admin, reason: str, seen_version: int) -> None:
+    """Turn down a new listing as it was at `seen_version`, telling the therapist why (they can fix it and
+    submit again)."""
     if therapist.status != ListingStatus.PENDING.value:
         raise ModerationError("Only a listing waiting for review can be rejected; unpublish a published one.")
+    _as_reviewed(therapist.version, seen_version)
     with _moderation():
         therapist.status = ListingStatus.REJECTED.value
         _audit(admin, AuditAction.REJECT_LISTING, therapist, reason)
@@ -345,10 +364,18 @@ def reject_listing(therapist: Therapist, admin: Admin, reason: str) -> None:
                         "You can change it with your private edit link and it will be reviewed again.")
 
 
-def approve_revision(revision: Revision, admin: Admin, now: datetime | None = None) -> None:
-    """Apply the proposed fields to the public listing, all at once."""
+def _revision_as_reviewed(revision: Revision, seen_version: int) -> None:
+    if revision.status == RevisionStatus.WITHDRAWN.value:
+        # The therapist took these changes back or replaced them: another revision may be waiting.
+        raise ReviewChanged
     if revision.status != RevisionStatus.PENDING.value:
         raise ModerationError("These changes have already been decided.")
+    _as_reviewed(revision.version, seen_version)
+
+
+def approve_revision(revision: Revision, admin: Admin, seen_version: int, now: datetime | None = None) -> None:
+    """Apply the proposed fields to the public listing, all at once, if they are still those of `seen_version`."""
+    _revision_as_reviewed(revision, seen_version)
     now = now or utcnow()
     therapist = revision.therapist
     data = ListingData.from_json(revision.data)
@@ -366,10 +393,10 @@ def approve_revision(revision: Revision, admin: Admin, now: datetime | None = No
                         + absolute_url("therapists.profile", slug=therapist.slug))
 
 
-def reject_revision(revision: Revision, admin: Admin, reason: str, now: datetime | None = None) -> None:
-    """Turn down proposed changes; the public listing stays as it is."""
-    if revision.status != RevisionStatus.PENDING.value:
-        raise ModerationError("These changes have already been decided.")
+def reject_revision(revision: Revision, admin: Admin, reason: str, seen_version: int,
+                    now: datetime | None = None) -> None:
+    """Turn down proposed changes, as they were at `seen_version`; the public listing stays as it is."""
+    _revision_as_reviewed(revision, seen_version)
     with _moderation():
         revision.status = RevisionStatus.REJECTED.value
         revision.decided_at, revision.decided_by_id, revision.reason = now or utcnow(), admin.id, reason
@@ -379,8 +406,9 @@ def reject_revision(revision: Revision, admin: Admin, reason: str, now: datetime
                         "\n\nYour public listing is unchanged. You can edit it again with your private edit link.")
 
 
-def verify_license(therapist: Therapist, admin: Admin, now: datetime | None = None) -> None:
-    """Record that a moderator checked the license with the state board."""
+def verify_license(therapist: Therapist, admin: Admin, seen_version: int, now: datetime | None = None) -> None:
+    """Record that a moderator checked the license shown at `seen_version` with the state board."""
+    _as_reviewed(therapist.version, seen_version)
     now = now or utcnow()
     with _moderation():
         therapist.license_verified_at = now

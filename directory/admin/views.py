@@ -8,9 +8,10 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
 from directory.admin import services
-from directory.admin.forms import ActionForm, LoginForm, NoteForm, ReasonForm
+from directory.admin.forms import ActionForm, LoginForm, NoteForm, ReasonForm, RejectForm
 from directory.admin.models import Admin
 from directory.extensions import db, limiter, login_manager
+from directory.listings.forms import VersionForm
 from directory.listings.models import Report, Revision
 from directory.search.services import load_vocabulary
 from directory.therapists.models import Therapist
@@ -99,24 +100,44 @@ def queue():
     return render_template("admin/queue.html", queue=services.load_queue(), action=ActionForm())
 
 
-@bp.get("/listings/<int:therapist_id>")
-def review(therapist_id: int):
-    """One listing: fields, resolved locations, pending changes as a diff, duplicates, reports, history."""
+def _review_forms(found: services.Review) -> dict[str, object]:
+    """The review page's forms, each carrying the version of what the page shows (over any version posted)."""
+    forms = {
+        "approve": VersionForm(prefix="approve"), "reject": RejectForm(prefix="reject"),
+        "verify": VersionForm(prefix="verify"), "unpublish": ReasonForm(prefix="unpublish"),
+        "approve_revision": VersionForm(prefix="approve-revision"),
+        "reject_revision": RejectForm(prefix="reject-revision"),
+    }
+    for name in ("approve", "reject", "verify"):
+        forms[name].version.data = found.therapist.version
+    if found.revision is not None:
+        for name in ("approve_revision", "reject_revision"):
+            forms[name].version.data = found.revision.version
+    forms["notes"] = {report.id: NoteForm(prefix=f"note-{report.id}") for report in found.reports}
+    return forms
+
+
+def _review_page(therapist_id: int, status: int = 200):
     found = services.load_review(therapist_id, load_vocabulary())
     if found is None:
         abort(404)
-    return render_template(
-        "admin/review.html", review=found, action=ActionForm(),
-        reject=ReasonForm(prefix="reject"), reject_revision=ReasonForm(prefix="reject-revision"),
-        unpublish=ReasonForm(prefix="unpublish"),
-        notes={report.id: NoteForm(prefix=f"note-{report.id}") for report in found.reports},
-    )
+    return render_template("admin/review.html", review=found, **_review_forms(found)), status
+
+
+@bp.get("/listings/<int:therapist_id>")
+def review(therapist_id: int):
+    """One listing: fields, resolved locations, pending changes as a diff, duplicates, reports, history."""
+    return _review_page(therapist_id)
 
 
 def _act(therapist: Therapist, form, action, done: str, *args):
     if form.validate_on_submit():
         try:
             action(*args)
+        except services.ReviewChanged as changed:
+            # Nothing was done: show what is there now, keeping any reason typed.
+            flash(str(changed), "error")
+            return _review_page(therapist.id, 409)
         except services.ModerationError as refused:
             flash(str(refused), "error")
         else:
@@ -135,7 +156,8 @@ def _therapist(therapist_id: int) -> Therapist:
 def approve(therapist_id: int):
     """Publish the listing."""
     therapist = _therapist(therapist_id)
-    return _act(therapist, ActionForm(), lambda: services.approve_listing(therapist, current_user),
+    form = VersionForm(prefix="approve")
+    return _act(therapist, form, lambda: services.approve_listing(therapist, current_user, form.expected_version),
                 "The listing is published.")
 
 
@@ -143,8 +165,10 @@ def approve(therapist_id: int):
 def reject(therapist_id: int):
     """Reject a new listing with a reason."""
     therapist = _therapist(therapist_id)
-    form = ReasonForm(prefix="reject")
-    return _act(therapist, form, lambda: services.reject_listing(therapist, current_user, form.reason.data.strip()),
+    form = RejectForm(prefix="reject")
+    return _act(therapist, form,
+                lambda: services.reject_listing(therapist, current_user, form.reason.data.strip(),
+                                                form.expected_version),
                 "The listing is rejected and the therapist has been told why.")
 
 
@@ -152,7 +176,8 @@ def reject(therapist_id: int):
 def verify_license(therapist_id: int):
     """Mark the license as verified."""
     therapist = _therapist(therapist_id)
-    return _act(therapist, ActionForm(), lambda: services.verify_license(therapist, current_user),
+    form = VersionForm(prefix="verify")
+    return _act(therapist, form, lambda: services.verify_license(therapist, current_user, form.expected_version),
                 "The license is marked as verified.")
 
 
@@ -170,7 +195,9 @@ def unpublish(therapist_id: int):
 def approve_revision(revision_id: int):
     """Apply pending changes to the public listing."""
     revision = db.get_or_404(Revision, revision_id)
-    return _act(revision.therapist, ActionForm(), lambda: services.approve_revision(revision, current_user),
+    form = VersionForm(prefix="approve-revision")
+    return _act(revision.therapist, form,
+                lambda: services.approve_revision(revision, current_user, form.expected_version),
                 "The changes are published.")
 
 
@@ -178,9 +205,10 @@ def approve_revision(revision_id: int):
 def reject_revision(revision_id: int):
     """Turn down pending changes with a reason."""
     revision = db.get_or_404(Revision, revision_id)
-    form = ReasonForm(prefix="reject-revision")
+    form = RejectForm(prefix="reject-revision")
     return _act(revision.therapist, form,
-                lambda: services.reject_revision(revision, current_user, form.reason.data.strip()),
+                lambda: services.reject_revision(revision, current_user, form.reason.data.strip(),
+                                                 form.expected_version),
                 "The changes are rejected and the therapist has been told why.")
 
 
