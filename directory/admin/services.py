@@ -15,8 +15,7 @@ from functools import cache
 from typing import Any, Iterator
 
 from sqlalchemy import case, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -166,15 +165,17 @@ def _refuse_while_locked(email_hash: str, now: datetime) -> None:
 
 def _record_failure(email_hash: str, now: datetime) -> None:
     """Count one wrong password in a single statement, so concurrent workers cannot lose a count."""
-    insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}[db.session.get_bind().dialect.name]
+    count: postgresql.Insert | sqlite.Insert = (
+        postgresql.insert(LoginLockout) if db.session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert(LoginLockout)
+    )
     forgotten = now - FAILURES_FORGOTTEN_AFTER
-    count = insert(LoginLockout).values(email_hash=email_hash, failures=1, last_failed_at=now)
-    count = count.on_conflict_do_update(
+    count = count.values(email_hash=email_hash, failures=1, last_failed_at=now).on_conflict_do_update(
         index_elements=[LoginLockout.email_hash],
         set_={"failures": case((LoginLockout.last_failed_at < forgotten, 1), else_=LoginLockout.failures + 1),
               "last_failed_at": now},
-    ).returning(LoginLockout.failures)
-    delay = lockout_delay(db.session.scalar(count) or 1)
+    )
+    delay = lockout_delay(db.session.scalar(count.returning(LoginLockout.failures)) or 1)
     if delay is not None:
         db.session.execute(update(LoginLockout).where(LoginLockout.email_hash == email_hash)
                            .values(locked_until=now + delay))

@@ -1,6 +1,7 @@
 """/admin: sign-in, the moderation queue, one listing's review page, and the audit log."""
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -100,9 +101,9 @@ def queue():
     return render_template("admin/queue.html", queue=services.load_queue(), action=ActionForm())
 
 
-def _review_forms(found: services.Review) -> dict[str, object]:
+def _review_forms(found: services.Review) -> dict[str, Any]:
     """The review page's forms, each carrying the version of what the page shows (over any version posted)."""
-    forms = {
+    forms: dict[str, Any] = {
         "approve": VersionForm(prefix="approve"), "reject": RejectForm(prefix="reject"),
         "verify": VersionForm(prefix="verify"), "unpublish": ReasonForm(prefix="unpublish"),
         "approve_revision": VersionForm(prefix="approve-revision"),
