@@ -63,6 +63,22 @@ def register_commands(app: Flask) -> None:
             raise click.ClickException(str(error)) from error
         click.echo(f"Moderator {admin.email} created. Sign in at /admin/login.")
 
+    @app.cli.command("set-admin-password")
+    @click.argument("email")
+    def set_admin_password_command(email: str) -> None:
+        """Give a moderator a new password (asked for twice, not echoed); it signs them out everywhere."""
+        from directory.admin.services import change_password, find_admin
+
+        admin = find_admin(email)
+        if admin is None:
+            raise click.ClickException(f"There is no moderator with the email {email}.")
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+        try:
+            change_password(admin, password)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Password changed for {admin.email}; their sessions are signed out.")
+
     @app.cli.command("send-reconfirmations")
     def send_reconfirmations_command() -> None:
         """Email a "still accurate?" link for listings not confirmed for 12 months (each once)."""

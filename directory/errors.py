@@ -31,7 +31,11 @@ def _wants_json() -> bool:
 
 
 def retry_after(error: HTTPException) -> int | None:
-    """Seconds until trying again can work: the rate limit's reset, or a minute for an unavailable database."""
+    """Seconds until trying again can work: the error's own, the rate limit's reset, or a minute for an
+    unavailable database."""
+    given = getattr(error, "retry_after", None)
+    if isinstance(given, int):
+        return given
     if error.code == 429:
         current = limiter.current_limit
         return max(1, math.ceil(current.reset_at - time.time())) if current else RETRY_AFTER_SECONDS

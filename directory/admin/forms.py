@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from directory.listings.forms import VersionForm
+
 REASON_MAX = 1000
 
 
@@ -34,3 +36,7 @@ class NoteForm(FlaskForm):
     """Closing a report, with an optional note for the audit log."""
 
     reason = TextAreaField("Note (optional)", [Length(max=REASON_MAX)], render_kw={"rows": 2})
+
+
+class RejectForm(ReasonForm, VersionForm):
+    """Turning down a listing or its changes, as the version the page showed."""

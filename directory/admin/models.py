@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.extensions import db
@@ -22,8 +22,29 @@ class Admin(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # In the session cookie beside the id; a new one at sign-in, sign-out and password change ends every
+    # other copy of the cookie. None: no session is valid.
+    session_token: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (CheckConstraint("email <> ''", name="email_not_empty"),)
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session: the id and the current session token."""
+        return f"{self.id}:{self.session_token}"
+
+
+class LoginLockout(db.Model):
+    """Wrong passwords typed for one sign-in email, from any address; kept for unknown emails too, so a
+    pause says nothing about whether the account exists. The email is stored only as its SHA-256."""
+
+    __tablename__ = "login_lockouts"
+
+    email_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (CheckConstraint("failures > 0", name="failures_positive"),)
 
 
 class AuditAction:

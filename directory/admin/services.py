@@ -4,18 +4,23 @@ Every action is one transaction that also writes an AuditLog row; mail to the th
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
+import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import case, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from directory.admin.models import Admin, AuditAction, AuditLog
+from directory.admin.models import Admin, AuditAction, AuditLog, LoginLockout
 from directory.extensions import db
 from directory.listings.models import Report, ReportStatus, Revision, RevisionStatus
 from directory.listings.services import (
@@ -42,7 +47,28 @@ class ModerationError(Exception):
     """The action does not apply to the listing in its current state (the message says why)."""
 
 
+REVIEW_CHANGED = "This listing changed since you opened it; review the new version."
+
+
+class ReviewChanged(ModerationError):
+    """What the moderator reviewed is no longer what is there: nothing was done; show them the new version."""
+
+    def __init__(self) -> None:
+        super().__init__(REVIEW_CHANGED)
+
+
+def _as_reviewed(version: int, seen_version: int) -> None:
+    # Only the early answer: the UPDATE's version check (version_id_col) makes it hold until the commit.
+    if version != seen_version:
+        raise ReviewChanged
+
+
 # --- Moderators ------------------------------------------------------------------------------
+
+
+def _valid_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
 
 
 def create_admin(email: str, password: str) -> Admin:
@@ -50,8 +76,7 @@ def create_admin(email: str, password: str) -> Admin:
     email = normalize_email(email)
     if "@" not in email:
         raise ValueError("That does not look like an email address.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"Use a password of at least {MIN_PASSWORD_LENGTH} characters.")
+    _valid_password(password)
     if db.session.scalar(select(Admin.id).where(Admin.email == email)) is not None:
         raise ValueError(f"There is already a moderator with the email {email}.")
     admin = Admin(email=email, password_hash=generate_password_hash(password))
@@ -60,20 +85,122 @@ def create_admin(email: str, password: str) -> Admin:
     return admin
 
 
+def find_admin(email: str) -> Admin | None:
+    """The moderator with this email, if any."""
+    return db.session.scalar(select(Admin).where(Admin.email == normalize_email(email)))
+
+
+def change_password(admin: Admin, password: str) -> None:
+    """Give the moderator a new password; every session they had ends."""
+    _valid_password(password)
+    admin.password_hash = generate_password_hash(password)
+    rotate_session_token(admin)
+    db.session.commit()
+
+
+# --- Sessions --------------------------------------------------------------------------------
+
+
+def rotate_session_token(admin: Admin) -> None:
+    """A new session token (in the current transaction): cookies holding the old one stop working."""
+    admin.session_token = secrets.token_urlsafe(32)
+
+
+def admin_for_session(session_id: str) -> Admin | None:
+    """The moderator whose current session this is ("id:token", as Admin.get_id gives it), or None."""
+    admin_id, _, token = session_id.partition(":")
+    if not admin_id.isdigit() or not token or len(admin_id) > 18:
+        return None
+    admin = db.session.get(Admin, int(admin_id))
+    if admin is None or admin.session_token is None:
+        return None
+    return admin if hmac.compare_digest(admin.session_token.encode(), token.encode()) else None
+
+
+def end_session(admin: Admin) -> None:
+    """Sign out: the session token changes, so a copy of the cookie is signed out too."""
+    rotate_session_token(admin)
+    db.session.commit()
+
+
+# --- Signing in ------------------------------------------------------------------------------
+
+LOCKOUT_AFTER = 5
+LOCKOUT_FIRST = timedelta(minutes=1)
+LOCKOUT_LONGEST = timedelta(hours=1)
+# Wrong passwords spread over more than a day are typos, not an attack: counting starts again.
+FAILURES_FORGOTTEN_AFTER = timedelta(days=1)
+
+
+class SignInPaused(Exception):
+    """Too many wrong passwords for this email, from wherever: no password is checked for `seconds`."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"Sign-in paused for {seconds} s")
+        self.seconds = seconds
+
+
 @cache
 def _dummy_hash() -> str:
     return generate_password_hash("not the password of anybody")
 
 
-def authenticate(email: str, password: str) -> Admin | None:
-    """The moderator with this email and password, or None (taking as long either way)."""
-    admin = db.session.scalar(select(Admin).where(Admin.email == normalize_email(email)))
-    if admin is None:
-        check_password_hash(_dummy_hash(), password)
+def _email_hash(email: str) -> str:
+    return hashlib.sha256(normalize_email(email).encode("utf-8")).hexdigest()
+
+
+def lockout_delay(failures: int) -> timedelta | None:
+    """How long sign-ins wait after this many wrong passwords in a row: doubling from the fifth, capped."""
+    if failures < LOCKOUT_AFTER:
         return None
-    if not check_password_hash(admin.password_hash, password):
+    return min(LOCKOUT_FIRST * 2 ** min(failures - LOCKOUT_AFTER, 12), LOCKOUT_LONGEST)
+
+
+def _refuse_while_locked(email_hash: str, now: datetime) -> None:
+    locked_until = aware(db.session.scalar(
+        select(LoginLockout.locked_until).where(LoginLockout.email_hash == email_hash)))
+    if locked_until is not None and locked_until > now:
+        raise SignInPaused(math.ceil((locked_until - now).total_seconds()))
+
+
+def _record_failure(email_hash: str, now: datetime) -> None:
+    """Count one wrong password in a single statement, so concurrent workers cannot lose a count."""
+    count: postgresql.Insert | sqlite.Insert = (
+        postgresql.insert(LoginLockout) if db.session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert(LoginLockout)
+    )
+    forgotten = now - FAILURES_FORGOTTEN_AFTER
+    count = count.values(email_hash=email_hash, failures=1, last_failed_at=now).on_conflict_do_update(
+        index_elements=[LoginLockout.email_hash],
+        set_={"failures": case((LoginLockout.last_failed_at < forgotten, 1), else_=LoginLockout.failures + 1),
+              "last_failed_at": now},
+    )
+    delay = lockout_delay(db.session.scalar(count.returning(LoginLockout.failures)) or 1)
+    if delay is not None:
+        db.session.execute(update(LoginLockout).where(LoginLockout.email_hash == email_hash)
+                           .values(locked_until=now + delay))
+    # Rows for emails nobody has tried for a day are of no more use (most are unknown emails).
+    db.session.execute(delete(LoginLockout).where(LoginLockout.last_failed_at < forgotten))
+    db.session.commit()
+
+
+def authenticate(email: str, password: str, now: datetime | None = None) -> Admin | None:
+    """The moderator with this email and password, now signed in with a new session token, or None.
+
+    Unknown emails are counted and paused like real ones and take as long, so neither the answer nor
+    its timing says whether an account exists. Raises SignInPaused while the email is locked out.
+    """
+    now = now or utcnow()
+    email_hash = _email_hash(email)
+    _refuse_while_locked(email_hash, now)
+    admin = find_admin(email)
+    stored_hash = admin.password_hash if admin else _dummy_hash()
+    if not check_password_hash(stored_hash, password) or admin is None:
+        _record_failure(email_hash, now)
         return None
-    admin.last_login_at = utcnow()
+    db.session.execute(delete(LoginLockout).where(LoginLockout.email_hash == email_hash))
+    admin.last_login_at = now
+    rotate_session_token(admin)
     db.session.commit()
     return admin
 
@@ -205,14 +332,15 @@ def _moderation() -> Iterator[None]:
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
-        raise ModerationError("The listing changed while you were looking at it. Please check it again.") from error
+        raise ReviewChanged from error
     deliver_queued()
 
 
-def approve_listing(therapist: Therapist, admin: Admin, now: datetime | None = None) -> None:
-    """Publish a new, rejected or unpublished listing (lifting a moderator's hold)."""
+def approve_listing(therapist: Therapist, admin: Admin, seen_version: int, now: datetime | None = None) -> None:
+    """Publish a new, rejected or unpublished listing (lifting a moderator's hold), as it was at `seen_version`."""
     if therapist.status == ListingStatus.PUBLISHED.value:
         raise ModerationError("This listing is already published.")
+    _as_reviewed(therapist.version, seen_version)
     with _moderation():
         therapist.status = ListingStatus.PUBLISHED.value
         therapist.held_by_moderator = False
@@ -223,10 +351,12 @@ def approve_listing(therapist: Therapist, admin: Admin, now: datetime | None = N
                         + absolute_url("therapists.profile", slug=therapist.slug))
 
 
-def reject_listing(therapist: Therapist, admin: Admin, reason: str) -> None:
-    """Turn down a new listing, telling the therapist why (they can fix it and submit again)."""
+def reject_listing(therapist: Therapist, admin: Admin, reason: str, seen_version: int) -> None:
+    """Turn down a new listing as it was at `seen_version`, telling the therapist why (they can fix it and
+    submit again)."""
     if therapist.status != ListingStatus.PENDING.value:
         raise ModerationError("Only a listing waiting for review can be rejected; unpublish a published one.")
+    _as_reviewed(therapist.version, seen_version)
     with _moderation():
         therapist.status = ListingStatus.REJECTED.value
         _audit(admin, AuditAction.REJECT_LISTING, therapist, reason)
@@ -235,10 +365,18 @@ def reject_listing(therapist: Therapist, admin: Admin, reason: str) -> None:
                         "You can change it with your private edit link and it will be reviewed again.")
 
 
-def approve_revision(revision: Revision, admin: Admin, now: datetime | None = None) -> None:
-    """Apply the proposed fields to the public listing, all at once."""
+def _revision_as_reviewed(revision: Revision, seen_version: int) -> None:
+    if revision.status == RevisionStatus.WITHDRAWN.value:
+        # The therapist took these changes back or replaced them: another revision may be waiting.
+        raise ReviewChanged
     if revision.status != RevisionStatus.PENDING.value:
         raise ModerationError("These changes have already been decided.")
+    _as_reviewed(revision.version, seen_version)
+
+
+def approve_revision(revision: Revision, admin: Admin, seen_version: int, now: datetime | None = None) -> None:
+    """Apply the proposed fields to the public listing, all at once, if they are still those of `seen_version`."""
+    _revision_as_reviewed(revision, seen_version)
     now = now or utcnow()
     therapist = revision.therapist
     data = ListingData.from_json(revision.data)
@@ -256,10 +394,10 @@ def approve_revision(revision: Revision, admin: Admin, now: datetime | None = No
                         + absolute_url("therapists.profile", slug=therapist.slug))
 
 
-def reject_revision(revision: Revision, admin: Admin, reason: str, now: datetime | None = None) -> None:
-    """Turn down proposed changes; the public listing stays as it is."""
-    if revision.status != RevisionStatus.PENDING.value:
-        raise ModerationError("These changes have already been decided.")
+def reject_revision(revision: Revision, admin: Admin, reason: str, seen_version: int,
+                    now: datetime | None = None) -> None:
+    """Turn down proposed changes, as they were at `seen_version`; the public listing stays as it is."""
+    _revision_as_reviewed(revision, seen_version)
     with _moderation():
         revision.status = RevisionStatus.REJECTED.value
         revision.decided_at, revision.decided_by_id, revision.reason = now or utcnow(), admin.id, reason
@@ -269,8 +407,9 @@ def reject_revision(revision: Revision, admin: Admin, reason: str, now: datetime
                         "\n\nYour public listing is unchanged. You can edit it again with your private edit link.")
 
 
-def verify_license(therapist: Therapist, admin: Admin, now: datetime | None = None) -> None:
-    """Record that a moderator checked the license with the state board."""
+def verify_license(therapist: Therapist, admin: Admin, seen_version: int, now: datetime | None = None) -> None:
+    """Record that a moderator checked the license shown at `seen_version` with the state board."""
+    _as_reviewed(therapist.version, seen_version)
     now = now or utcnow()
     with _moderation():
         therapist.license_verified_at = now

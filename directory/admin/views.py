@@ -1,29 +1,40 @@
 """/admin: sign-in, the moderation queue, one listing's review page, and the audit log."""
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import TooManyRequests
 
 from directory.admin import services
-from directory.admin.forms import ActionForm, LoginForm, NoteForm, ReasonForm
+from directory.admin.forms import ActionForm, LoginForm, NoteForm, ReasonForm, RejectForm
 from directory.admin.models import Admin
 from directory.extensions import db, limiter, login_manager
+from directory.listings.forms import VersionForm
 from directory.listings.models import Report, Revision
 from directory.search.services import load_vocabulary
 from directory.therapists.models import Therapist
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-# Failed sign-ins only; a moderator who types the password right is never locked out.
+# Failed sign-ins from one address only; each account also pauses after wrong passwords from anywhere
+# (services.authenticate).
 LOGIN_LIMIT = "5 per minute; 20 per hour"
 
 
+class SignInPaused(TooManyRequests):
+    """The 429 of an email locked out after wrong passwords; its page says why (not a per-address limit)."""
+
+    explanation = ("After several wrong passwords for one account, from anywhere, signing in to it "
+                   "pauses for a while, and the pause grows with each new wrong password.")
+
+
 @login_manager.user_loader
-def load_admin(admin_id: str) -> Admin | None:
-    """The signed-in moderator, from the id in the session."""
-    return db.session.get(Admin, int(admin_id)) if admin_id.isdigit() else None
+def load_admin(session_id: str) -> Admin | None:
+    """The signed-in moderator, from the id and session token in the session cookie."""
+    return services.admin_for_session(session_id)
 
 
 @bp.before_request
@@ -62,7 +73,11 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     error = None
     if form.validate_on_submit():
-        admin = services.authenticate(form.email.data, form.password.data)
+        try:
+            admin = services.authenticate(form.email.data, form.password.data)
+        except services.SignInPaused as paused:
+            raise SignInPaused("Signing in to this account is paused after too many wrong passwords.",
+                               retry_after=paused.seconds) from paused
         if admin is not None:
             login_user(admin)
             return redirect(_safe_next(form.next.data))
@@ -74,6 +89,7 @@ def login():
 def logout():
     """Sign out."""
     if ActionForm().validate_on_submit():
+        services.end_session(current_user)
         logout_user()
         flash("You are signed out.", "success")
     return redirect(url_for("admin.login"))
@@ -85,24 +101,44 @@ def queue():
     return render_template("admin/queue.html", queue=services.load_queue(), action=ActionForm())
 
 
-@bp.get("/listings/<int:therapist_id>")
-def review(therapist_id: int):
-    """One listing: fields, resolved locations, pending changes as a diff, duplicates, reports, history."""
+def _review_forms(found: services.Review) -> dict[str, Any]:
+    """The review page's forms, each carrying the version of what the page shows (over any version posted)."""
+    forms: dict[str, Any] = {
+        "approve": VersionForm(prefix="approve"), "reject": RejectForm(prefix="reject"),
+        "verify": VersionForm(prefix="verify"), "unpublish": ReasonForm(prefix="unpublish"),
+        "approve_revision": VersionForm(prefix="approve-revision"),
+        "reject_revision": RejectForm(prefix="reject-revision"),
+    }
+    for name in ("approve", "reject", "verify"):
+        forms[name].version.data = found.therapist.version
+    if found.revision is not None:
+        for name in ("approve_revision", "reject_revision"):
+            forms[name].version.data = found.revision.version
+    forms["notes"] = {report.id: NoteForm(prefix=f"note-{report.id}") for report in found.reports}
+    return forms
+
+
+def _review_page(therapist_id: int, status: int = 200):
     found = services.load_review(therapist_id, load_vocabulary())
     if found is None:
         abort(404)
-    return render_template(
-        "admin/review.html", review=found, action=ActionForm(),
-        reject=ReasonForm(prefix="reject"), reject_revision=ReasonForm(prefix="reject-revision"),
-        unpublish=ReasonForm(prefix="unpublish"),
-        notes={report.id: NoteForm(prefix=f"note-{report.id}") for report in found.reports},
-    )
+    return render_template("admin/review.html", review=found, **_review_forms(found)), status
+
+
+@bp.get("/listings/<int:therapist_id>")
+def review(therapist_id: int):
+    """One listing: fields, resolved locations, pending changes as a diff, duplicates, reports, history."""
+    return _review_page(therapist_id)
 
 
 def _act(therapist: Therapist, form, action, done: str, *args):
     if form.validate_on_submit():
         try:
             action(*args)
+        except services.ReviewChanged as changed:
+            # Nothing was done: show what is there now, keeping any reason typed.
+            flash(str(changed), "error")
+            return _review_page(therapist.id, 409)
         except services.ModerationError as refused:
             flash(str(refused), "error")
         else:
@@ -121,7 +157,8 @@ def _therapist(therapist_id: int) -> Therapist:
 def approve(therapist_id: int):
     """Publish the listing."""
     therapist = _therapist(therapist_id)
-    return _act(therapist, ActionForm(), lambda: services.approve_listing(therapist, current_user),
+    form = VersionForm(prefix="approve")
+    return _act(therapist, form, lambda: services.approve_listing(therapist, current_user, form.expected_version),
                 "The listing is published.")
 
 
@@ -129,8 +166,10 @@ def approve(therapist_id: int):
 def reject(therapist_id: int):
     """Reject a new listing with a reason."""
     therapist = _therapist(therapist_id)
-    form = ReasonForm(prefix="reject")
-    return _act(therapist, form, lambda: services.reject_listing(therapist, current_user, form.reason.data.strip()),
+    form = RejectForm(prefix="reject")
+    return _act(therapist, form,
+                lambda: services.reject_listing(therapist, current_user, form.reason.data.strip(),
+                                                form.expected_version),
                 "The listing is rejected and the therapist has been told why.")
 
 
@@ -138,7 +177,8 @@ def reject(therapist_id: int):
 def verify_license(therapist_id: int):
     """Mark the license as verified."""
     therapist = _therapist(therapist_id)
-    return _act(therapist, ActionForm(), lambda: services.verify_license(therapist, current_user),
+    form = VersionForm(prefix="verify")
+    return _act(therapist, form, lambda: services.verify_license(therapist, current_user, form.expected_version),
                 "The license is marked as verified.")
 
 
@@ -156,7 +196,9 @@ def unpublish(therapist_id: int):
 def approve_revision(revision_id: int):
     """Apply pending changes to the public listing."""
     revision = db.get_or_404(Revision, revision_id)
-    return _act(revision.therapist, ActionForm(), lambda: services.approve_revision(revision, current_user),
+    form = VersionForm(prefix="approve-revision")
+    return _act(revision.therapist, form,
+                lambda: services.approve_revision(revision, current_user, form.expected_version),
                 "The changes are published.")
 
 
@@ -164,9 +206,10 @@ def approve_revision(revision_id: int):
 def reject_revision(revision_id: int):
     """Turn down pending changes with a reason."""
     revision = db.get_or_404(Revision, revision_id)
-    form = ReasonForm(prefix="reject-revision")
+    form = RejectForm(prefix="reject-revision")
     return _act(revision.therapist, form,
-                lambda: services.reject_revision(revision, current_user, form.reason.data.strip()),
+                lambda: services.reject_revision(revision, current_user, form.reason.data.strip(),
+                                                 form.expected_version),
                 "The changes are rejected and the therapist has been told why.")
 
 

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from directory.extensions import db
@@ -35,6 +35,9 @@ class Revision(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("admins.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(Text, default="")
+    # Bumped by every UPDATE (optimistic locking): the review page carries it, so a moderator's decision
+    # applies only to the content they saw, never to an edit the therapist sent in the meantime.
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
     therapist: Mapped[Therapist] = relationship(
         backref=backref("revisions", cascade="all, delete-orphan", passive_deletes=True, order_by="Revision.id")
@@ -44,6 +47,7 @@ class Revision(db.Model):
         CheckConstraint("status IN ('pending', 'approved', 'rejected', 'withdrawn')", name="status_known"),
         Index("ix_revisions_status_created_at", "status", "created_at"),
     )
+    __mapper_args__ = {"version_id_col": version}
 
 
 class TokenPurpose(str, enum.Enum):

@@ -287,6 +287,8 @@ def _revoke_tokens(therapist: Therapist, purpose: TokenPurpose) -> None:
 # --- Spam defence ----------------------------------------------------------------------------
 
 _FORM_SALT = "listing-form-started"
+# A form kept open longer is sent back once with a fresh token; a bot cannot reuse one token for ever.
+FORM_LIFETIME = timedelta(days=1)
 FORM_EXPIRED = "This form has expired. Please check your details and submit again."
 
 
@@ -297,7 +299,8 @@ def form_started_token(secret_key: str) -> str:
 
 def spam_problem(honeypot: str | None, started: str | None, secret_key: str, min_seconds: float,
                  now: datetime | None = None) -> str | None:
-    """Why a submission looks automated (the hidden field filled, or sent back too fast), else None."""
+    """Why a submission looks automated (the hidden field filled, sent back too fast, or a start token
+    forged or older than FORM_LIFETIME), else None."""
     if honeypot:
         return ("Your submission looked automated, so we did not save it. If you are a person, please "
                 "leave the field labelled “Leave this field empty” empty and submit again.")
@@ -306,6 +309,8 @@ def spam_problem(honeypot: str | None, started: str | None, secret_key: str, min
     except BadSignature:
         return FORM_EXPIRED
     elapsed = ((now or utcnow()) - aware(signed_at)).total_seconds()
+    if elapsed > FORM_LIFETIME.total_seconds():
+        return FORM_EXPIRED
     if elapsed < min_seconds:
         return ("That was quicker than we expect from a person, so we did not save it yet. "
                 "Please check your details and submit again.")

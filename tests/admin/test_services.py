@@ -40,19 +40,19 @@ def test_authenticate(admin):
 
 def test_approve_a_new_listing_publishes_it_records_and_tells(admin, make_listing, outbox):
     therapist, _ = make_listing()
-    services.approve_listing(therapist, admin)
+    services.approve_listing(therapist, admin, therapist.version)
     assert therapist.status == ListingStatus.PUBLISHED.value
     assert therapist.last_checked_at is not None
     assert _audit() == [("approve_listing", "mod@example.org", "")]
     assert outbox()[-1].subject == "Your listing is published"
     assert f"/therapists/{therapist.slug}" in outbox()[-1].body
     with pytest.raises(services.ModerationError, match="already published"):
-        services.approve_listing(therapist, admin)
+        services.approve_listing(therapist, admin, therapist.version)
 
 
 def test_reject_a_new_listing_with_a_reason_that_is_mailed(admin, make_listing, outbox):
     therapist, _ = make_listing()
-    services.reject_listing(therapist, admin, "The license number does not exist in Florida.")
+    services.reject_listing(therapist, admin, "The license number does not exist in Florida.", therapist.version)
     assert therapist.status == ListingStatus.REJECTED.value
     assert _audit() == [("reject_listing", "mod@example.org", "The license number does not exist in Florida.")]
     assert "The license number does not exist in Florida." in outbox()[-1].body
@@ -60,14 +60,14 @@ def test_reject_a_new_listing_with_a_reason_that_is_mailed(admin, make_listing, 
 
 def test_an_approved_revision_replaces_the_public_fields_in_one_go(admin, make_listing, listing_data, outbox):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
-    services.verify_license(therapist, admin)
+    services.verify_license(therapist, admin, therapist.version)
     proposed = listing_data(name="Dana Whitfield-Smith", price_max=150, modalities=["swedish"],
                             license_number="MA99999",
                             locations=[listing_data().locations[0], listing_data().locations[0].__class__(
                                 "", "Tampa", "FL", "", 27.95, -82.46, "Tampa, FL")])
     listings.save_edit(therapist, proposed, therapist.contact_email, therapist.version)
     revision = listings.pending_revision(therapist)
-    services.approve_revision(revision, admin)
+    services.approve_revision(revision, admin, revision.version)
     assert listings.ListingData.from_therapist(therapist) == proposed
     assert [loc.city for loc in therapist.locations] == ["St. Petersburg", "Tampa"]
     assert revision.status == RevisionStatus.APPROVED.value and revision.decided_by_id == admin.id
@@ -76,14 +76,14 @@ def test_an_approved_revision_replaces_the_public_fields_in_one_go(admin, make_l
     assert [a for a, _, _ in _audit()] == ["verify_license", "approve_revision"]
     assert outbox()[-1].subject == "Your changes are published"
     with pytest.raises(services.ModerationError, match="already been decided"):
-        services.approve_revision(revision, admin)
+        services.approve_revision(revision, admin, revision.version)
 
 
 def test_a_rejected_revision_leaves_the_public_listing(admin, make_listing, listing_data, outbox):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
     listings.save_edit(therapist, listing_data(name="Spammy Name"), therapist.contact_email, therapist.version)
     revision = listings.pending_revision(therapist)
-    services.reject_revision(revision, admin, "Names must be your real name.")
+    services.reject_revision(revision, admin, "Names must be your real name.", revision.version)
     db.session.refresh(therapist)
     assert therapist.name == "Dana Whitfield"
     assert (revision.status, revision.reason) == (RevisionStatus.REJECTED.value, "Names must be your real name.")
@@ -93,7 +93,7 @@ def test_a_rejected_revision_leaves_the_public_listing(admin, make_listing, list
 
 def test_verify_license_records_who_and_when(admin, make_listing):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
-    services.verify_license(therapist, admin)
+    services.verify_license(therapist, admin, therapist.version)
     assert therapist.license_verified_by is admin
     assert listings.aware(therapist.license_verified_at) > utcnow() - timedelta(minutes=1)
     assert therapist.last_checked_at == therapist.license_verified_at
@@ -112,7 +112,7 @@ def test_unpublish_holds_the_listing_closes_its_reports_and_tells_why(admin, mak
         listings.publish_own(therapist, therapist.version)
     with pytest.raises(services.ModerationError):
         services.unpublish_listing(therapist, admin, "Again")
-    services.approve_listing(therapist, admin)
+    services.approve_listing(therapist, admin, therapist.version)
     assert (therapist.status, therapist.held_by_moderator) == (ListingStatus.PUBLISHED.value, False)
 
 
@@ -128,7 +128,7 @@ def test_resolve_report(admin, make_listing):
 
 def test_every_action_is_audited_and_survives_deletion(admin, make_listing):
     therapist, _ = make_listing()
-    services.approve_listing(therapist, admin)
+    services.approve_listing(therapist, admin, therapist.version)
     listings.delete_listing(therapist)
     entry = db.session.scalars(select(AuditLog)).one()
     assert (entry.therapist_id, entry.therapist_name) == (None, "Dana Whitfield")

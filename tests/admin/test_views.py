@@ -202,7 +202,8 @@ def test_the_audit_log_pages(admin_client, admin, make_listing):
     from directory.admin import services
 
     for number in range(55):
-        services.verify_license(make_listing(name=f"Person {number}")[0], admin)
+        therapist, _ = make_listing(name=f"Person {number}")
+        services.verify_license(therapist, admin, therapist.version)
     first = page_text(admin_client.get("/admin/audit"))
     assert "Page 1 of 2" in first and "Person 54" in first and "Person 0<" not in first
     assert "Person 0<" in page_text(admin_client.get("/admin/audit?page=2"))

@@ -185,6 +185,14 @@ def test_spam_problem_catches_the_honeypot_a_fast_bot_and_a_forged_start(app):
     assert services.spam_problem("", started, secret, 5, now=later) is None
 
 
+def test_the_start_token_expires_after_a_day(app):
+    secret = app.config["SECRET_KEY"]
+    started = services.form_started_token(secret)
+    assert services.spam_problem("", started, secret, 0, now=utcnow() + timedelta(hours=23)) is None
+    assert services.spam_problem("", started, secret, 0, now=utcnow() + timedelta(days=1, minutes=1)) == \
+        services.FORM_EXPIRED
+
+
 def test_geocode_address_resolves_or_explains():
     geocoder = OfflineGeocoder()
     found = services.geocode_address(geocoder, "200 Central Ave", "St. Petersburg", "FL", "33701")

@@ -3,6 +3,7 @@ import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
+from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
 from directory.extensions import db
@@ -155,6 +156,23 @@ def test_a_forged_start_time_is_refused(client, listing_form):
     response = client.post(SUBMIT, data=fields | listing_form())
     assert "This form has expired" in page_text(response)
     assert _count(Therapist) == 0
+
+
+def test_a_form_opened_two_days_ago_is_sent_back_once_keeping_what_was_typed(client, listing_form, monkeypatch):
+    two_days_ago = int((utcnow() - timedelta(days=2)).timestamp())
+    with monkeypatch.context() as past:
+        past.setattr(TimestampSigner, "get_timestamp", lambda signer: two_days_ago)
+        fields = hidden_fields(page_text(client.get(SUBMIT)))
+    response = client.post(SUBMIT, data=fields | listing_form(name="Slow Typist"))
+    assert response.status_code == 200
+    assert "This form has expired" in page_text(response)
+    assert 'value="Slow Typist"' in page_text(response)
+    assert _count(Therapist) == 0
+    # The page carries a fresh start token: sending it again works.
+    refreshed = hidden_fields(page_text(response))
+    assert refreshed["started"] != fields["started"]
+    assert client.post(SUBMIT, data=refreshed | listing_form(name="Slow Typist")).status_code == 302
+    assert _count(Therapist) == 1
 
 
 def test_missing_csrf_token_is_400(client, listing_form):
