@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from frictionless import Package
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
