@@ -17,7 +17,7 @@ from directory.opendata import fields as f
 from directory.opendata.tables import COLUMNS, VOCABULARIES, filename
 from directory.spreadsheet import unescape_cell
 from directory.therapists.models import MAX_SERVICE_RADIUS_MI, Condition, ListingStatus, Modality, Therapist
-from directory.therapists.sync import assign, free_search_bits, sync_locations, sync_tags, take_search_bit
+from directory.therapists.sync import assign, free_search_bits, sync_locations, sync_tags, take_search_bit, tally
 
 IMPORTED = ("organizations", "services", "locations", "addresses", "service_at_location", "phones", "languages",
             "taxonomies", "taxonomy_terms", "attributes")
@@ -321,12 +321,7 @@ def _upsert(listings: list[dict[str, Any]], status: ListingStatus, report: Impor
         changed |= sync_tags(therapist, sorted((modalities[s] for s in listing["modalities"]), key=_position),
                              sorted((conditions[s] for s in listing["conditions"]), key=_position))
         changed |= sync_locations(therapist, listing["locations"])
-        if listing["slug"] not in existing:
-            report.created += 1
-        elif changed:
-            report.updated += 1
-        else:
-            report.unchanged += 1
+        tally(report, listing["slug"] not in existing, changed)
 
 
 def _position(term: Modality | Condition) -> int:

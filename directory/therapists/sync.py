@@ -18,6 +18,16 @@ def assign(obj: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
+def tally(report: Any, created: bool, changed: bool) -> None:
+    """Count one record as created, updated or unchanged in a report with those three counters."""
+    if created:
+        report.created += 1
+    elif changed:
+        report.updated += 1
+    else:
+        report.unchanged += 1
+
+
 def free_search_bits(used: Iterable[int]) -> Iterator[int]:
     """The search bits no modality has, lowest first."""
     return iter(sorted(set(range(MAX_SEARCH_BIT + 1)) - set(used)))
