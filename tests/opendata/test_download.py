@@ -4,6 +4,7 @@ import json
 import zipfile
 
 from directory.opendata.tables import COLUMNS, filename
+from tests.listings.conftest import rate_limited  # noqa: F401 (a fixture)
 from tests.opendata.hsds_schema import csv_errors, json_errors
 
 
@@ -28,3 +29,8 @@ def test_the_download_is_the_hsds_export_of_published_listings_only(client, make
 def test_the_openapi_document_links_the_download(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["externalDocs"]["url"] == "http://localhost/open-data/hsds.zip"
+
+
+def test_downloads_are_rate_limited(client, rate_limited):
+    statuses = [client.get("/open-data/hsds.zip").status_code for _ in range(11)]
+    assert statuses == [200] * 10 + [429]
