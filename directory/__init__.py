@@ -73,10 +73,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
+    from directory.about.views import bp as about_bp
     from directory.admin.views import bp as admin_bp
     from directory.api.views import bp as api_bp
     from directory.checklists.views import bp as checklists_bp
     from directory.listings.views import bp as listings_bp
+    from directory.opendata.views import bp as opendata_bp
     from directory.health import bp as health_bp
     from directory.search.views import bp as search_bp
     from directory.therapists.views import bp as therapists_bp
@@ -88,6 +90,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(listings_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(about_bp)
+    app.register_blueprint(opendata_bp)
 
 
 def register_error_handlers(app: Flask) -> None:

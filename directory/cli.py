@@ -3,7 +3,8 @@ import click
 from flask import Flask, current_app
 
 from directory.geo import PLACES_FILE, write_places
-from directory.opendata.hsds import export_directory, import_directory
+from directory.opendata.export import export_directory
+from directory.opendata.importer import import_directory
 from directory.seeding import SeedError, seed_all
 
 
@@ -13,7 +14,7 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("export-hsds")
     @click.argument("directory", type=click.Path(file_okay=False))
     def export_hsds_command(directory: str) -> None:
-        """Write every published listing as HSDS-style CSV files and hsds.json into DIRECTORY."""
+        """Write every published listing as HSDS 3.0 CSV tables and hsds.json into DIRECTORY."""
         counts = export_directory(directory)
         click.echo(", ".join(f"{count} {table}" for table, count in counts.items()) + f" written to {directory}")
 
@@ -22,7 +23,7 @@ def register_commands(app: Flask) -> None:
     @click.option("--skip-bad", is_flag=True, help="Import the good rows even if some rows are bad.")
     @click.option("--publish", is_flag=True, help="Publish at once (trusted source) instead of waiting for review.")
     def import_hsds_command(directory: str, skip_bad: bool, publish: bool) -> None:
-        """Validate and import HSDS-style CSV files from DIRECTORY; nothing is imported if a row is bad."""
+        """Validate and import HSDS 3.0 CSV tables from DIRECTORY; nothing is imported if a row is bad."""
         report = import_directory(directory, skip_bad=skip_bad, publish=publish)
         for error in report.errors:
             click.echo(str(error), err=True)
@@ -30,7 +31,7 @@ def register_commands(app: Flask) -> None:
             raise click.ClickException(
                 f"{len(report.errors)} bad row(s); nothing was imported. Fix them, or use --skip-bad."
             )
-        click.echo(f"{report.created} created, {report.updated} updated, {report.skipped} skipped")
+        click.echo(str(report))
 
     @app.cli.command("build-places")
     def build_places_command() -> None:

@@ -16,7 +16,10 @@ from sqlalchemy import select
 
 from directory.checklists.models import ChecklistVersion
 from directory.extensions import db
-from directory.therapists.models import MAX_SEARCH_BIT, Condition, ListingStatus, Location, Modality, Therapist
+from directory.therapists.models import Condition, ListingStatus, Location, Modality, Therapist
+from directory.therapists.sync import assign as _assign
+from directory.therapists.sync import free_search_bits, take_search_bit
+from directory.therapists.sync import tally as _tally
 
 THERAPIST_FIELDS = (
     "name", "practice_name", "credentials", "license_number", "license_state", "years_in_practice",
@@ -44,37 +47,17 @@ def read_seed(seeds_dir: str | Path, name: str) -> dict[str, Any]:
         return json.load(handle)
 
 
-def _assign(obj: Any, values: dict[str, Any]) -> bool:
-    changed = False
-    for key, value in values.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed = True
-    return changed
-
-
-def _tally(report: SeedReport, created: bool, changed: bool) -> None:
-    if created:
-        report.created += 1
-    elif changed:
-        report.updated += 1
-    else:
-        report.unchanged += 1
-
-
 def seed_vocabularies(seeds_dir: str | Path) -> SeedReport:
     """Upsert modalities (with their parents) and conditions."""
     report = SeedReport()
     entries = read_seed(seeds_dir, "modalities.json")["modalities"]
     existing = {m.slug: m for m in db.session.scalars(select(Modality))}
-    free_bits = iter(sorted(set(range(MAX_SEARCH_BIT + 1)) - {m.search_bit for m in existing.values()}))
+    free_bits = free_search_bits(m.search_bit for m in existing.values())
     for position, entry in enumerate(entries):
         modality = existing.get(entry["slug"])
         created = modality is None
         if created:
-            search_bit = next(free_bits, None)
-            if search_bit is None:
-                raise ValueError(f"The search has room for {MAX_SEARCH_BIT + 1} modalities; {entry['slug']} is one too many.")
+            search_bit = take_search_bit(free_bits, entry["slug"])
             modality = existing[entry["slug"]] = Modality(slug=entry["slug"], search_bit=search_bit)
             db.session.add(modality)
         changed = _assign(

@@ -171,6 +171,10 @@ def openapi_document(server_url: str) -> dict[str, Any]:
             "Read-only; CORS is open for GET.",
         },
         "servers": [{"url": server_url}],
+        "externalDocs": {
+            "description": "Every published listing as Open Referral HSDS 3.0 open data (CSV tables and JSON, zipped)",
+            "url": server_url.rsplit("/api/", 1)[0] + "/open-data/hsds.zip",
+        },
         "paths": {
             "/therapists": {
                 "get": {

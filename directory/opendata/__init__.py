@@ -1,1 +1,1 @@
-"""Open data: published listings as Open Referral HSDS-style files, and back."""
+"""Open data: published listings as Open Referral HSDS 3.0 files, and back."""
