@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, has_request_context, url_for
+from flask import Flask, current_app
 from sqlalchemy import DateTime, String, Text, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -131,9 +131,8 @@ def deliver_queued() -> int:
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
-    """A full URL for a link in a mail: from the request when there is one, else from SITE_URL."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
+    """A full URL for a link in a mail, always from SITE_URL: a request's Host header can be forged,
+    and a link built from it would mail the token to whoever owns that host."""
     site = urlsplit(current_app.config["SITE_URL"])
     adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/", url_scheme=site.scheme or "https")
     return adapter.build(endpoint, values, force_external=True)

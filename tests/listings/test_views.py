@@ -253,6 +253,17 @@ def test_asking_for_a_new_edit_link_never_reveals_whether_the_email_exists(clien
     assert [m.recipient for m in outbox()] == ["dana.private@example.com"] * 2
 
 
+def test_a_forged_host_header_never_reaches_the_mailed_link(client, make_listing, outbox, app):
+    make_listing()
+    forged = {"Host": "evil.example"}
+    page = client.get("/list-your-practice/edit-link", headers=forged)
+    client.post("/list-your-practice/edit-link", headers=forged,
+                data=hidden_fields(page_text(page)) | {"contact_email": "dana.private@example.com"})
+    mail = outbox()[-1]
+    assert "evil.example" not in mail.body
+    assert f"{app.config['SITE_URL']}/list-your-practice/edit/" in mail.body
+
+
 def test_still_accurate_link_asks_first_then_confirms(client, make_listing, outbox):
     therapist, edit_token = make_listing(status=ListingStatus.PUBLISHED.value)
     therapist.confirmed_at = utcnow() - timedelta(days=400)
