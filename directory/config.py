@@ -70,6 +70,8 @@ class Config:
     # Listing submissions: a form sent back faster than this is taken for a bot.
     LISTING_MIN_FILL_SECONDS = float(os.environ.get("LISTING_MIN_FILL_SECONDS", "4"))
     LISTING_EDIT_LINK_DAYS = 365
+    # New edit links a listing can be sent per hour (its first, at submission, included).
+    LISTING_EDIT_LINKS_PER_HOUR = 3
     LISTING_CONFIRM_LINK_DAYS = 60
     LISTING_RECONFIRM_AFTER_DAYS = 365
     SEEDS_DIR = os.environ.get(
