@@ -1,7 +1,7 @@
 """Therapists' own listings: submit, edit through a private link, unpublish, delete, re-confirm, report.
 
 Plain functions over the database session; no request or template in here. Each write is one
-transaction: the function commits at its end, and mail queued inside goes out only after that.
+transaction: the function commits at its end, with the mail it queued (the mail worker sends it later).
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from directory.listings.models import (
     RevisionStatus,
     TokenPurpose,
 )
-from directory.mail import absolute_url, deliver_queued, queue_mail
+from directory.mail import absolute_url, queue_mail
 from directory.search.services import Vocabulary, resolve_place
 from directory.therapists.models import Condition, ListingStatus, Location, Modality, Therapist, utcnow
 
@@ -410,7 +410,6 @@ def submit_listing(data: ListingData, contact_email: str, now: datetime | None =
         "when it is published.",
     )
     db.session.commit()
-    deliver_queued()
     return therapist, token
 
 
@@ -540,7 +539,6 @@ def request_edit_links(contact_email: str, now: datetime | None = None) -> int:
         _edit_link_mail(therapist, token, "You asked for a new link to edit your listing. The links we sent "
                                           "before keep working until you save a change through this one.")
     db.session.commit()
-    deliver_queued()
     return len(allowed)
 
 
@@ -599,7 +597,6 @@ def send_reconfirmations(now: datetime | None = None) -> int:
         )
         therapist.reconfirmation_sent_at = now
     db.session.commit()
-    deliver_queued()
     return len(due)
 
 

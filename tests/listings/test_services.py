@@ -28,7 +28,7 @@ def test_submit_stores_a_pending_listing_and_mails_its_edit_link(make_listing, o
     [mail] = outbox()
     assert mail.recipient == "dana.private@example.com"
     assert f"/list-your-practice/edit/{token}" in mail.body
-    assert mail.sent_at is not None
+    assert (mail.status, mail.sent_at) == ("queued", None)
 
 
 def test_slugs_are_unique_and_never_empty(make_listing):
