@@ -20,11 +20,14 @@ db: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed
 
+## The mail worker runs beside the server (pages only queue mail); both stop together.
 run: db
+	$(BIN)/flask send-mail & trap 'kill $$! 2>/dev/null' EXIT; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## Production-style: gunicorn with gunicorn.conf.py, on SQLite or on DATABASE_URL (set APP_ENV and SECRET_KEY).
 serve: db
+	$(BIN)/flask send-mail & trap 'kill $$! 2>/dev/null' EXIT; \
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 ## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
