@@ -13,11 +13,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Iterator
 
+import flask_migrate
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from directory import mail
+from directory import create_app, mail
 from directory.extensions import db
 from directory.listings.services import aware
 from directory.mail import (
@@ -31,6 +32,7 @@ from directory.mail import (
     run_worker,
 )
 from directory.therapists.models import utcnow
+from tests.conftest import _config
 from tests.listings.conftest import listing_data, make_listing, outbox, post_form  # noqa: F401
 
 SECRET_LINK = "http://directory.test/list-your-practice/edit/s3cretTOKENs3cretTOKENs3cretTOKEN"
@@ -274,6 +276,28 @@ def test_the_worker_loop_delivers_until_stopped(app):
     db.session.commit()
     run_worker(stop)
     assert sent == ["Hello"] and _outbox()[0].status == "sent"
+
+
+def test_migration_0008_keeps_what_happened_to_existing_mail(tmp_path):
+    app = create_app(_config(f"sqlite:///{tmp_path / 'outbox.sqlite3'}"))
+    with app.app_context():
+        flask_migrate.upgrade(revision="0005")
+        db.session.execute(text(
+            "INSERT INTO outbox (recipient, subject, body, created_at, sent_at, error) VALUES "
+            "('a@example.com', 'sent', '', '2026-01-01 00:00:00', '2026-01-01 00:00:01', ''),"
+            "('b@example.com', 'failed', '', '2026-01-01 00:00:00', NULL, 'gone'),"
+            "('c@example.com', 'never tried', '', '2026-01-01 00:00:00', NULL, '')"))
+        db.session.commit()
+        flask_migrate.upgrade()
+        rows = db.session.execute(text("SELECT subject, status, attempts, next_attempt_at FROM outbox ORDER BY id"))
+        assert [tuple(row) for row in rows] == [
+            ("sent", "sent", 1, "2026-01-01 00:00:00"), ("failed", "failed", 1, "2026-01-01 00:00:00"),
+            ("never tried", "queued", 0, "2026-01-01 00:00:00")]
+        db.session.remove()
+        flask_migrate.downgrade(revision="0005")
+        assert db.session.scalar(text("SELECT count(*) FROM outbox")) == 3
+        db.session.remove()
+        db.engine.dispose()
 
 
 # --- No secret in a log ----------------------------------------------------------------------------
