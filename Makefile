@@ -28,13 +28,16 @@ db: runtime
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed
 
-## Development: the fictional sample listings too, and Flask's server.
+## Development: the fictional sample listings too, Flask's server, and the mail worker beside it
+## (pages only queue mail); both stop together.
 run: db
 	$(BIN)/flask seed --samples
+	$(BIN)/flask send-mail & trap 'kill $$! 2>/dev/null' EXIT; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## Production: gunicorn with gunicorn.conf.py; settings from the environment or .env (see README).
 serve: db
+	$(BIN)/flask send-mail & trap 'kill $$! 2>/dev/null' EXIT; \
 	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
 ## Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).

@@ -1,4 +1,7 @@
 """Flask commands: thin wrappers over importable functions."""
+import signal
+import threading
+
 import click
 from flask import Flask, current_app
 
@@ -9,7 +12,7 @@ from directory.seeding import SeedError, seed_all
 
 
 def register_commands(app: Flask) -> None:
-    """Register `flask seed`, `flask export-hsds` and `flask import-hsds`."""
+    """Register `flask seed`, `flask send-mail`, `flask export-hsds` and friends."""
 
     @app.cli.command("export-hsds")
     @click.argument("directory", type=click.Path(file_okay=False))
@@ -86,3 +89,19 @@ def register_commands(app: Flask) -> None:
         from directory.listings.services import send_reconfirmations
 
         click.echo(f"Sent {send_reconfirmations()} reminder(s).")
+
+    @app.cli.command("send-mail")
+    @click.option("--once", is_flag=True, help="Deliver what is due now, then exit (for cron and tests).")
+    def send_mail_command(once: bool) -> None:
+        """Deliver the outbox, retrying failures with backoff; runs until stopped (Ctrl-C or SIGTERM)."""
+        from directory.mail import deliver_due, run_worker
+
+        if once:
+            report = deliver_due()
+            click.echo(f"{report.sent} sent, {report.failed} not delivered (see the log)")
+            return
+        stop = threading.Event()
+        # Finish the message being sent, then exit: a stop never leaves a message half-recorded.
+        for stop_signal in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(stop_signal, lambda *_: stop.set())
+        run_worker(stop)

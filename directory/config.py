@@ -60,18 +60,29 @@ class Config:
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "directory")
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    # Mail goes to the outbox table and the log unless MAIL_SERVER is set, then over SMTP too.
+    # Pages put mail in the outbox table; the `flask send-mail` worker delivers it over SMTP when
+    # MAIL_SERVER is set, else to the log (secret links redacted).
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "true").lower() in ("1", "true", "yes", "on")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "KnotFree Directory <no-reply@example.org>")
+    # Seconds the worker waits on each step of an SMTP conversation before counting the attempt failed.
+    MAIL_TIMEOUT = _seconds("MAIL_TIMEOUT", 10)
+    # A failed message is retried after MAIL_RETRY_SECONDS, then twice as long each time, up to
+    # MAIL_MAX_ATTEMPTS attempts (about two hours with the defaults); then it is marked failed.
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+    MAIL_RETRY_SECONDS = _seconds("MAIL_RETRY_SECONDS", 60)
+    # How often the worker looks for new mail.
+    MAIL_POLL_SECONDS = _seconds("MAIL_POLL_SECONDS", 5)
     # Every link in every mail starts with this, never with the Host a request claims.
     SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
     # Listing submissions: a form sent back faster than this is taken for a bot.
     LISTING_MIN_FILL_SECONDS = float(os.environ.get("LISTING_MIN_FILL_SECONDS", "4"))
     LISTING_EDIT_LINK_DAYS = 365
+    # New edit links a listing can be sent per hour (its first, at submission, included).
+    LISTING_EDIT_LINKS_PER_HOUR = 3
     LISTING_CONFIRM_LINK_DAYS = 60
     LISTING_RECONFIRM_AFTER_DAYS = 365
     SEEDS_DIR = os.environ.get(

@@ -1,6 +1,6 @@
 """Moderation as plain functions: sign-in, the queue, approving and rejecting, verifying, unpublishing.
 
-Every action is one transaction that also writes an AuditLog row; mail to the therapist goes out after it.
+Every action is one transaction that also writes an AuditLog row; mail to the therapist is queued in it.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ from directory.listings.services import (
     reconfirmation_due,
     revision_diff,
 )
-from directory.mail import absolute_url, deliver_queued, queue_mail
+from directory.mail import absolute_url, queue_mail
 from directory.search.services import Vocabulary
 from directory.therapists.models import ListingStatus, Therapist, utcnow
 
@@ -326,14 +326,13 @@ def _tell_therapist(therapist: Therapist, subject: str, body: str) -> None:
 
 @contextmanager
 def _moderation() -> Iterator[None]:
-    """Run the action's writes as one transaction, then send its mail; a concurrent change refuses it."""
+    """Run the action's writes (its mail included) as one transaction; a concurrent change refuses it."""
     try:
         yield
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
         raise ReviewChanged from error
-    deliver_queued()
 
 
 def approve_listing(therapist: Therapist, admin: Admin, seen_version: int, now: datetime | None = None) -> None:

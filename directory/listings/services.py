@@ -1,7 +1,7 @@
 """Therapists' own listings: submit, edit through a private link, unpublish, delete, re-confirm, report.
 
 Plain functions over the database session; no request or template in here. Each write is one
-transaction: the function commits at its end, and mail queued inside goes out only after that.
+transaction: the function commits at its end, with the mail it queued (the mail worker sends it later).
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from directory.listings.models import (
     RevisionStatus,
     TokenPurpose,
 )
-from directory.mail import absolute_url, deliver_queued, queue_mail
+from directory.mail import absolute_url, queue_mail
 from directory.search.services import Vocabulary, resolve_place
 from directory.therapists.models import Condition, ListingStatus, Location, Modality, Therapist, utcnow
 
@@ -260,8 +260,7 @@ def issue_token(therapist: Therapist, purpose: TokenPurpose, days: int, now: dat
     return token
 
 
-def find_by_token(token: str, purpose: TokenPurpose, now: datetime | None = None) -> Therapist | None:
-    """The listing a valid, unexpired token of this purpose opens, or None."""
+def _stored_token(token: str, purpose: TokenPurpose, now: datetime | None = None) -> ListingToken | None:
     if not token or len(token) > 100:
         return None
     digest = hash_token(token)
@@ -275,13 +274,25 @@ def find_by_token(token: str, purpose: TokenPurpose, now: datetime | None = None
         return None
     if aware(stored.expires_at) <= (now or utcnow()):
         return None
-    return stored.therapist
+    return stored
 
 
-def _revoke_tokens(therapist: Therapist, purpose: TokenPurpose) -> None:
-    for token in list(therapist.tokens):
-        if token.purpose == purpose.value:
-            db.session.delete(token)
+def find_by_token(token: str, purpose: TokenPurpose, now: datetime | None = None) -> Therapist | None:
+    """The listing a valid, unexpired token of this purpose opens, or None."""
+    stored = _stored_token(token, purpose, now)
+    return stored.therapist if stored else None
+
+
+def retire_older_edit_links(token: str) -> None:
+    """The therapist is using this edit link: the edit links sent before it stop working when the
+    current transaction commits. Asking for a new link revokes nothing, so a stranger who knows the
+    contact email cannot take a working link away."""
+    stored = _stored_token(token, TokenPurpose.EDIT)
+    if stored is None:
+        return
+    for older in list(stored.therapist.tokens):
+        if older.purpose == TokenPurpose.EDIT.value and older.id < stored.id:
+            db.session.delete(older)
 
 
 # --- Spam defence ----------------------------------------------------------------------------
@@ -404,7 +415,6 @@ def submit_listing(data: ListingData, contact_email: str, now: datetime | None =
         "when it is published.",
     )
     db.session.commit()
-    deliver_queued()
     return therapist, token
 
 
@@ -516,25 +526,38 @@ def delete_listing(therapist: Therapist) -> None:
 
 
 def request_edit_links(contact_email: str, now: datetime | None = None) -> int:
-    """Mail a new edit link for each listing with this contact email (older edit links stop working).
+    """Mail a new edit link for each listing with this contact email; older links keep working until
+    the new one is used. A listing gets at most LISTING_EDIT_LINKS_PER_HOUR links an hour (counted in
+    the database, so the limit holds across workers), so nobody can flood a therapist's mailbox.
 
     Returns how many were sent; callers must not tell the visitor, so nobody can probe for addresses.
     """
-    therapists = list(
-        db.session.scalars(
-            select(Therapist)
-            .where(Therapist.contact_email == normalize_email(contact_email))
-            .options(selectinload(Therapist.tokens))
-        )
-    )
-    for therapist in therapists:
-        _revoke_tokens(therapist, TokenPurpose.EDIT)
+    now = now or utcnow()
+    # Locked, so two requests answered at once cannot both slip under the limit (PostgreSQL).
+    therapists = db.session.scalars(
+        select(Therapist).where(Therapist.contact_email == normalize_email(contact_email)).with_for_update()
+    ).all()
+    recent = _edit_links_since([t.id for t in therapists], now - timedelta(hours=1))
+    allowed = [t for t in therapists if recent.get(t.id, 0) < current_app.config["LISTING_EDIT_LINKS_PER_HOUR"]]
+    for therapist in allowed:
         token = issue_token(therapist, TokenPurpose.EDIT, current_app.config["LISTING_EDIT_LINK_DAYS"], now)
-        _edit_link_mail(therapist, token, "You asked for a new link to edit your listing. Links sent before "
-                                          "this one no longer work.")
+        _edit_link_mail(therapist, token, "You asked for a new link to edit your listing. The links we sent "
+                                          "before keep working until you save a change through this one.")
     db.session.commit()
-    deliver_queued()
-    return len(therapists)
+    return len(allowed)
+
+
+def _edit_links_since(therapist_ids: list[int], since: datetime) -> dict[int, int]:
+    """How many edit links each of these listings got since `since`."""
+    if not therapist_ids:
+        return {}
+    rows = db.session.execute(
+        select(ListingToken.therapist_id, func.count())
+        .where(ListingToken.therapist_id.in_(therapist_ids), ListingToken.purpose == TokenPurpose.EDIT.value,
+               ListingToken.created_at > since)
+        .group_by(ListingToken.therapist_id)
+    )
+    return {therapist_id: count for therapist_id, count in rows}
 
 
 # --- Still accurate? -------------------------------------------------------------------------
@@ -579,7 +602,6 @@ def send_reconfirmations(now: datetime | None = None) -> int:
         )
         therapist.reconfirmation_sent_at = now
     db.session.commit()
-    deliver_queued()
     return len(due)
 
 

@@ -49,6 +49,10 @@ def _listing_for(token: str, purpose: TokenPurpose = TokenPurpose.EDIT) -> Thera
     therapist = services.find_by_token(token, purpose)
     if therapist is None:
         abort(404)
+    if purpose is TokenPurpose.EDIT and request.method == "POST":
+        # Whatever this post saves retires the edit links sent before this one. Never on a GET:
+        # mail scanners open links, and a stranger can have a new one mailed.
+        services.retire_older_edit_links(token)
     return therapist
 
 

@@ -28,7 +28,7 @@ def test_submit_stores_a_pending_listing_and_mails_its_edit_link(make_listing, o
     [mail] = outbox()
     assert mail.recipient == "dana.private@example.com"
     assert f"/list-your-practice/edit/{token}" in mail.body
-    assert mail.sent_at is not None
+    assert (mail.status, mail.sent_at) == ("queued", None)
 
 
 def test_slugs_are_unique_and_never_empty(make_listing):
@@ -160,18 +160,45 @@ def test_database_cascades_without_the_orm(make_listing, listing_data):
         assert db.session.scalar(text(f"SELECT count(*) FROM {table}")) == 0, table
 
 
-def test_new_edit_links_go_to_every_listing_of_the_email_and_old_ones_stop_working(make_listing, outbox):
+def _edit_token(mail) -> str:
+    return mail.body.split("/list-your-practice/edit/")[1].split()[0]
+
+
+def test_new_edit_links_go_to_every_listing_of_the_email_and_revoke_nothing(make_listing, outbox):
     first, old_token = make_listing()
     second, _ = make_listing(name="Dana at the Beach")
     make_listing(contact_email="someone.else@example.com")
     assert services.request_edit_links("  DANA.private@example.com ") == 2
-    assert services.find_by_token(old_token, TokenPurpose.EDIT) is None
+    # A stranger who knows the address can have a link mailed, but cannot take the working one away.
+    assert services.find_by_token(old_token, TokenPurpose.EDIT) == first
     new_mails = outbox()[3:]
     assert [m.recipient for m in new_mails] == ["dana.private@example.com"] * 2
-    new_token = new_mails[0].body.split("/list-your-practice/edit/")[1].split()[0]
-    assert services.find_by_token(new_token, TokenPurpose.EDIT) in (first, second)
+    assert services.find_by_token(_edit_token(new_mails[0]), TokenPurpose.EDIT) in (first, second)
     assert services.request_edit_links("nobody@example.com") == 0
     assert len(outbox()) == 5
+
+
+def test_using_a_new_edit_link_retires_the_older_ones_only(make_listing, outbox):
+    therapist, old_token = make_listing()
+    services.request_edit_links("dana.private@example.com")
+    middle = _edit_token(outbox()[-1])
+    services.request_edit_links("dana.private@example.com", now=utcnow() + timedelta(hours=2))
+    newest = _edit_token(outbox()[-1])
+    services.retire_older_edit_links(middle)
+    db.session.commit()
+    assert services.find_by_token(old_token, TokenPurpose.EDIT) is None
+    assert services.find_by_token(middle, TokenPurpose.EDIT) == therapist
+    assert services.find_by_token(newest, TokenPurpose.EDIT) == therapist
+
+
+def test_edit_link_requests_are_limited_per_listing_and_hour(make_listing, outbox, app):
+    make_listing()
+    assert app.config["LISTING_EDIT_LINKS_PER_HOUR"] == 3
+    # The link mailed at submission counts: two more this hour, then none until the hour has passed.
+    sent = [services.request_edit_links("dana.private@example.com") for _ in range(4)]
+    assert sent == [1, 1, 0, 0]
+    assert len(outbox()) == 3
+    assert services.request_edit_links("dana.private@example.com", now=utcnow() + timedelta(minutes=61)) == 1
 
 
 def test_spam_problem_catches_the_honeypot_a_fast_bot_and_a_forged_start(app):

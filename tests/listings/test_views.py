@@ -78,7 +78,7 @@ def test_a_valid_submission_waits_for_review_and_shows_its_private_link(client, 
     assert therapist.status == ListingStatus.PENDING.value
     assert therapist.contact_email == "dana.private@example.com"
     [mail] = outbox()
-    assert f"http://localhost{edit_url}" in mail.body
+    assert f"http://directory.test{edit_url}" in mail.body
 
 
 def test_every_private_page_is_kept_out_of_caches_search_engines_and_referers(client, make_listing, listing_form):
@@ -290,6 +290,39 @@ def test_asking_for_a_new_edit_link_never_reveals_whether_the_email_exists(clien
     assert page_text(known) == page_text(unknown)
     assert "If a listing uses that address" in page_text(known)
     assert [m.recipient for m in outbox()] == ["dana.private@example.com"] * 2
+
+
+def test_a_new_edit_link_retires_the_old_one_only_when_a_change_is_saved_through_it(
+        client, make_listing, outbox, listing_form):
+    _, old_token = make_listing()
+    post_form(client, "/list-your-practice/edit-link", {"contact_email": "dana.private@example.com"})
+    new_url = "/list-your-practice/edit/" + outbox()[-1].body.split("/list-your-practice/edit/")[1].split()[0]
+    assert client.get(new_url).status_code == 200
+    assert client.get(f"/list-your-practice/edit/{old_token}").status_code == 200
+    saved = post_form(client, new_url, listing_form(bio="Saved through the new link."))
+    assert saved.status_code == 302
+    assert client.get(f"/list-your-practice/edit/{old_token}").status_code == 404
+    assert client.get(new_url).status_code == 200
+
+
+def test_edit_link_requests_past_the_limit_get_the_same_answer_and_no_mail(client, make_listing, outbox):
+    make_listing()
+    answers = [page_text(post_form(client, "/list-your-practice/edit-link",
+                                   {"contact_email": "dana.private@example.com"})) for _ in range(4)]
+    unknown = page_text(post_form(client, "/list-your-practice/edit-link", {"contact_email": "x@example.com"}))
+    assert set(answers) == {unknown}
+    assert len(outbox()) == 3
+
+
+def test_a_forged_host_header_never_reaches_the_mailed_link(client, make_listing, outbox, app):
+    make_listing()
+    forged = {"Host": "evil.example"}
+    page = client.get("/list-your-practice/edit-link", headers=forged)
+    client.post("/list-your-practice/edit-link", headers=forged,
+                data=hidden_fields(page_text(page)) | {"contact_email": "dana.private@example.com"})
+    mail = outbox()[-1]
+    assert "evil.example" not in mail.body
+    assert f"{app.config['SITE_URL']}/list-your-practice/edit/" in mail.body
 
 
 def test_still_accurate_link_asks_first_then_confirms(client, make_listing, outbox):
