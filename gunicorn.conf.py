@@ -12,6 +12,9 @@ from dotenv import load_dotenv
 load_dotenv(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".env"))
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# HTTPS served by gunicorn itself; leave both unset behind a reverse proxy that terminates TLS.
+certfile = os.environ.get("GUNICORN_CERTFILE") or None
+keyfile = os.environ.get("GUNICORN_KEYFILE") or None
 worker_class = "sync"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 # The database's statement and lock timeouts (a few seconds) end slow requests well before this.

@@ -140,11 +140,12 @@ def production_server(tmp_path, production_database, rate_limit_store) -> Iterat
     _flask(env, "seed")
     _flask(env, "create-admin", ADMIN_EMAIL, stdin=f"{ADMIN_PASSWORD}\n{ADMIN_PASSWORD}\n")
     cert, key = _self_signed_certificate(tmp_path)
+    # The README's way: gunicorn.conf.py takes the certificate and address from these settings.
+    env |= {"GUNICORN_CERTFILE": str(cert), "GUNICORN_KEYFILE": str(key), "GUNICORN_BIND": f"127.0.0.1:{port}"}
     log = tmp_path / "gunicorn.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--certfile", str(cert),
-             "--keyfile", str(key), "-b", f"127.0.0.1:{port}", "wsgi:app"],
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
             env=env, cwd=PROJECT_ROOT, stdout=output, stderr=subprocess.STDOUT,
         )
     try:
