@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTim
 from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
+    MethodNotAllowed,
     RequestEntityTooLarge,
     SecurityError,
     ServiceUnavailable,
@@ -78,6 +79,8 @@ def error_response(app: Flask, error: HTTPException) -> Response:
             template, error=error, fields=fields, password_dropped=password_dropped, retry_after=wait,
         ))
     response.status_code = code
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
     if wait is not None:
         response.headers["Retry-After"] = str(wait)
     return response

@@ -17,6 +17,9 @@ def _query(name: str, description: str, schema: dict[str, Any], explode: bool = 
     return parameter
 
 
+# The longest value of each query parameter: the document states it and the API refuses longer ones.
+PARAMETER_MAX_LENGTHS = {"near": MAX_PLACE_LENGTH, "q": MAX_TEXT_LENGTH}
+
 _NULLABLE_STRING = {"type": ["string", "null"]}
 
 SCHEMAS: dict[str, Any] = {
@@ -30,7 +33,19 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {
                     "status": {"type": "integer"},
                     "message": {"type": "string"},
-                    "candidates": {"type": "array", "items": {"type": "string"}},
+                    "candidates": {
+                        "type": "array",
+                        "description": "For a place that matches several: the places it may mean.",
+                        "items": {
+                            "type": "object",
+                            "required": ["label", "latitude", "longitude"],
+                            "properties": {
+                                "label": {"type": "string"},
+                                "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+                                "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+                            },
+                        },
+                    },
                     "suggestions": {"type": "array", "items": {"type": "string"}},
                 },
             }
@@ -146,7 +161,7 @@ SCHEMAS: dict[str, Any] = {
 
 SEARCH_PARAMETERS = [
     _query("near", "A ZIP code, \"City, ST\" or street address. Without it, all listings by state and name.",
-           {"type": "string", "maxLength": MAX_PLACE_LENGTH}),
+           {"type": "string", "maxLength": PARAMETER_MAX_LENGTHS["near"]}),
     _query("radius", f"Search radius: one of {', '.join(map(str, RADIUS_CHOICES))}. Other values are corrected, "
            "with a notice.", {"type": "string"}),
     _query("unit", "mi (default) or km: for the radius and the distances.", {"type": "string"}),
@@ -155,7 +170,7 @@ SEARCH_PARAMETERS = [
     _query("condition", "A condition slug; repeat for more. A therapist must treat at least one.",
            {"type": "array", "items": {"type": "string"}}, explode=True),
     _query("accepting", "1 to list only therapists accepting new clients.", {"type": "string"}),
-    _query("q", "Part of a name or practice name.", {"type": "string", "maxLength": MAX_TEXT_LENGTH}),
+    _query("q", "Part of a name or practice name.", {"type": "string", "maxLength": PARAMETER_MAX_LENGTHS["q"]}),
     _query("page", "Page number, 20 results a page.", {"type": "string"}),
 ]
 
@@ -185,8 +200,18 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         "200": {
                             "description": "A page of results",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResults"}}},
+                            "links": {
+                                "firstResult": {
+                                    "operationId": "getTherapist",
+                                    "description": "The first result's profile",
+                                    "parameters": {"slug": "$response.body#/results/0/slug"},
+                                }
+                            },
                         },
-                        "400": _error_response("The place could not be found, or matches several places"),
+                        "400": _error_response(
+                            "A parameter is longer than its maxLength, or the place could not be found (with close "
+                            "spellings as `suggestions`) or matches several places (listed as `candidates`)"
+                        ),
                     },
                 }
             },

@@ -5,6 +5,7 @@ from typing import Any, Iterable
 
 from flask import url_for
 
+from directory.listings.services import aware
 from directory.search.services import Hit, Term
 from directory.therapists.models import Location, Therapist
 
@@ -54,7 +55,7 @@ def therapist_json(therapist: Therapist, detail: bool = False, modalities: Itera
             "session_lengths": therapist.session_lengths,
             "languages": therapist.languages,
             "conditions": [c.slug for c in therapist.conditions],
-            "updated_at": therapist.updated_at.isoformat(),
+            "updated_at": aware(therapist.updated_at).isoformat(),
         }
     return data
 

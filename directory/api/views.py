@@ -1,9 +1,18 @@
 """/api/v1: the search and the vocabularies as JSON."""
+from typing import Any
+
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
-from directory.api.openapi import openapi_document
+from directory.api.openapi import PARAMETER_MAX_LENGTHS, openapi_document
 from directory.api.serializers import hit_json, modality_json, therapist_json, vocabulary_json
-from directory.search.services import load_vocabulary, parse_search_args, search_therapists
+from directory.search.services import (
+    PlaceLookup,
+    SearchParams,
+    SearchResults,
+    load_vocabulary,
+    parse_search_args,
+    search_therapists,
+)
 from directory.search.views import place_lookup
 from directory.therapists.services import get_published
 
@@ -26,34 +35,63 @@ def openapi():
     return jsonify(openapi_document(url_for("api.openapi", _external=True).rsplit("/", 1)[0]))
 
 
+def _too_long(args: Any) -> Response | None:
+    """A 400 for a parameter longer than the document allows (the page's form cuts instead)."""
+    for name, limit in PARAMETER_MAX_LENGTHS.items():
+        if any(len(value) > limit for value in args.getlist(name)):
+            message = f"“{name}” can be at most {limit} characters long."
+            return _error(400, message)
+    return None
+
+
+def _error(status: int, message: str, **details: Any) -> Response:
+    response = jsonify(error={"status": status, "message": message, **details})
+    response.status_code = status
+    return response
+
+
+def _place_error(near: str, lookup: PlaceLookup) -> Response:
+    """The 400 for a place that is unknown (with close spellings) or ambiguous (with the candidates)."""
+    details: dict[str, Any] = {}
+    message = lookup.message or "Which place did you mean?"
+    if lookup.candidates:
+        message = f"“{near}” matches several places; add the state."
+        details["candidates"] = [
+            {"label": c.address, "latitude": c.latitude, "longitude": c.longitude} for c in lookup.candidates
+        ]
+    if lookup.suggestions:
+        details["suggestions"] = lookup.suggestions
+    return _error(400, message, **details)
+
+
+def _page_links(params: SearchParams, results: SearchResults) -> dict[str, str]:
+    def link(page: int) -> str:
+        return url_for("api.therapists", _external=True, **params.query_args(page=page))
+
+    links = {"self": link(results.page), "first": link(1), "last": link(results.pages)}
+    if results.page > 1:
+        links["prev"] = link(min(results.page - 1, results.pages))
+    if results.page < results.pages:
+        links["next"] = link(results.page + 1)
+    return links
+
+
 @bp.get("/therapists")
 def therapists():
     """The same search as /search, as JSON with paging links."""
+    refused = _too_long(request.args)
+    if refused is not None:
+        return refused
     vocabulary = load_vocabulary()
     params, notices = parse_search_args(request.args, vocabulary)
     place = None
     if params.near:
         lookup = place_lookup(params.near)
         if lookup.place is None:
-            error = {"status": 400, "message": lookup.message or "Which place did you mean?"}
-            if lookup.candidates:
-                error["message"] = f"“{params.near}” matches several places; add the state."
-                error["candidates"] = [c.address for c in lookup.candidates]
-            if lookup.suggestions:
-                error["suggestions"] = lookup.suggestions
-            return jsonify(error=error), 400
+            return _place_error(params.near, lookup)
         place = lookup.place
     point = (place.latitude, place.longitude) if place else None
     results = search_therapists(params, vocabulary, point)
-
-    def link(page: int) -> str:
-        return url_for("api.therapists", _external=True, **params.query_args(page=page))
-
-    links = {"self": link(results.page), "first": link(1), "last": link(results.pages)}
-    if results.page > 1:
-        links["prev"] = link(results.page - 1)
-    if results.page < results.pages:
-        links["next"] = link(results.page + 1)
     return jsonify(
         place={"address": place.address, "latitude": place.latitude, "longitude": place.longitude}
         if place
@@ -64,7 +102,7 @@ def therapists():
         total_is_at_least=results.capped,
         page=results.page,
         pages=results.pages,
-        links=links,
+        links=_page_links(params, results),
         notices=notices + results.notices,
         results=[hit_json(hit, params.unit) for hit in results.hits],
         nearest_elsewhere=[hit_json(hit, params.unit) for hit in results.nearest_elsewhere],

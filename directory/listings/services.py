@@ -14,7 +14,7 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, overload
 
 from flask import current_app
 from itsdangerous import BadSignature, TimestampSigner
@@ -40,6 +40,14 @@ MAX_LOCATIONS = 3
 SESSION_LENGTH_CHOICES = (30, 45, 60, 75, 90, 120)
 DUPLICATE_DISTANCE_MI = 1.0
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
+
+
+@overload
+def aware(moment: datetime) -> datetime: ...
+
+
+@overload
+def aware(moment: None) -> None: ...
 
 
 def aware(moment: datetime | None) -> datetime | None:

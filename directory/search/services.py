@@ -295,6 +295,11 @@ class SearchResults:
     notices: list[str] = field(default_factory=list)
     capped: bool = False
 
+    @property
+    def past_end(self) -> bool:
+        """Whether the page asked for lies after the last one (its hits are then empty)."""
+        return self.page > self.pages
+
 
 def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.ListingFilter:
     """Published, accepting, name, modalities (every one, AND) and conditions (any, OR), as SQL."""
@@ -350,10 +355,10 @@ def _hits(matches: list[Match], unit: str, vocabulary: Vocabulary) -> list[Hit]:
 
 
 def _page_bounds(total: int, page: int, notices: list[str]) -> tuple[int, int]:
+    """The page asked for (kept when past the end, so that it shows nothing) and the number of pages."""
     pages = max(1, math.ceil(total / PAGE_SIZE))
     if page > pages:
         notices.append(f"There is no page {page}; the results end on page {pages}.")
-        page = pages
     return page, pages
 
 
@@ -372,7 +377,8 @@ def search_therapists(
     if census.capped:
         total, counts = COUNT_CAP, census.modality_counts
         page, pages = _page_bounds(total, params.page, notices)
-        matches = nearby.nearest(listing, point, nearby.ladder(radius_km)[census.rung], page * PAGE_SIZE)
+        wanted = min(page, pages) * PAGE_SIZE
+        matches = nearby.nearest(listing, point, nearby.ladder(radius_km)[census.rung], wanted)
     else:
         matches = nearby.everyone_within(listing, point, radius_km, census.widest_visit_mi)
         total = len(matches)

@@ -1,29 +1,56 @@
-"""The OpenAPI document matches the API: schemathesis throws generated requests at every operation."""
+"""The OpenAPI document matches the API: schemathesis runs every phase (examples, coverage, fuzzing and the
+stateful one following the document's links) with every check, under the project's schemathesis.toml, the
+same settings the `schemathesis` CLI reads."""
+from pathlib import Path
+
 import schemathesis
-from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.config import SchemathesisConfig
+from schemathesis.engine import Status, events, from_schema
 
 from tests.conftest import point_at
 
+CONFIG = Path(__file__).resolve().parents[2] / "schemathesis.toml"
 
-def test_api_conforms_to_its_document(app, make_therapist):
-    """For every operation: no 5xx, documented status codes and content types, bodies valid against their schemas."""
+
+# Each of these must run at least once: the default checks and the ones only `--checks all` turns on.
+CHECKS = {"not_a_server_error", "status_code_conformance", "content_type_conformance", "response_headers_conformance",
+          "response_schema_conformance", "negative_data_rejection", "positive_data_acceptance", "unsupported_method"}
+
+
+def _checks(event: events.EngineEvent) -> list:
+    if not isinstance(event, (events.ScenarioFinished, events.FuzzScenarioFinished)):
+        return []
+    return [check for checks in event.recorder.checks.values() for check in checks]
+
+
+def test_api_conforms_to_its_document_under_every_check_and_phase(app, make_therapist):
     for i in range(3):
         make_therapist(at=point_at(i + 1), name=f"API Therapist {i}", modalities=("nmt-st-john",),
                        conditions=("migraine",), mobile=i == 0, service_radius_mi=20 if i == 0 else None)
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 4
-    for operation in operations:
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-        def conforms(case):
-            # A place nobody can find is valid by the schema yet cannot be searched: a documented 400.
-            case.call_and_validate(excluded_checks=[positive_data_acceptance])
-
-        conforms()
+    config = SchemathesisConfig.from_path(CONFIG)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=config)
+    schema.config.generation.update(max_examples=30)
+    failures: list[str] = []
+    phases: set[str] = set()
+    checked: set[str] = set()
+    ran: set[str] = set()
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.PhaseStarted) and event.phase.is_enabled:
+            phases.add(event.phase.name.value)
+        if isinstance(event, (events.NonFatalError, events.FatalError)):
+            failures.append(f"error: {event}")
+        if isinstance(event, events.ScenarioFinished) and event.phase.value == "stateful":
+            checked.add("stateful")
+        for check in _checks(event):
+            ran.add(check.name)
+            if check.status == Status.FAILURE:
+                title = check.failure_info.failure.title if check.failure_info else ""
+                failures.append(f"{event.recorder.label}: {check.name}: {title}")
+    assert {"examples", "coverage", "fuzzing", "stateful"} <= phases
+    assert "stateful" in checked, "the stateful phase followed no link"
+    assert CHECKS <= ran
+    assert failures == []
 
 
 def test_document_is_valid_openapi_3_1(client):
@@ -31,8 +58,6 @@ def test_document_is_valid_openapi_3_1(client):
     validate(document)
     assert document["openapi"] == "3.1.0"
     assert set(document["paths"]) == {"/therapists", "/therapists/{slug}", "/modalities", "/conditions"}
-
-
 def test_cors_allows_reading_from_any_origin(client, vocabulary):
     response = client.get("/api/v1/modalities", headers={"Origin": "https://elsewhere.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"

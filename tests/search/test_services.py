@@ -132,13 +132,14 @@ def test_paging_20_per_page(make_therapist):
     assert names(third) == [f"T{i:02d}" for i in range(40, 45)]
 
 
-def test_page_past_the_end_shows_the_last_page_with_a_notice(make_therapist):
+def test_page_past_the_end_is_empty_with_a_notice(make_therapist):
     for i in range(3):
         make_therapist(at=point_at(i + 1))
     results = search(page=7)
-    assert results.page == 1
-    assert len(results.hits) == 3
+    assert (results.page, results.pages, results.total) == (7, 1, 3)
+    assert results.past_end and results.hits == []
     assert any("no page 7" in notice for notice in results.notices)
+    assert not search(page=1).past_end
 
 
 def test_thin_results_offer_the_nearest_at_any_distance(make_therapist):
@@ -251,7 +252,7 @@ def test_fast_path_agrees_with_brute_force(make_therapist):
             assert first.total == len(expected)
         for page in sorted({1, 2, min(first.pages, 10), first.pages}):
             results = search(point=centre, radius=radius, page=page, **filters)
-            assert results.page == min(page, first.pages)
+            assert results.page == page
             window = expected[(results.page - 1) * PAGE_SIZE : results.page * PAGE_SIZE]
             assert [hit.therapist.id for hit in results.hits] == [w[0] for w in window], (case, page)
             for hit, (_, miles, visits) in zip(results.hits, window):
@@ -309,7 +310,7 @@ def test_totals_and_counts_past_the_cap_are_lower_bounds(make_therapist):
     assert counts["swedish"] + counts["thai"] + counts["nmt"] >= COUNT_CAP
     assert counts["swedish"] <= (COUNT_CAP + 20) // 2 and counts["nmt"] <= 1
     past = search(radius=25, page=30)
-    assert past.page == COUNT_CAP // PAGE_SIZE and len(past.hits) == PAGE_SIZE
+    assert past.page == 30 and past.pages == COUNT_CAP // PAGE_SIZE and past.hits == []
     assert any("no page 30" in notice for notice in past.notices)
     assert not search(radius=25, modalities=("nmt",)).capped
 

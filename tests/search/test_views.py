@@ -138,7 +138,7 @@ def test_api_reports_unknown_and_ambiguous_places(client, vocabulary):
     assert unknown.status_code == 400
     assert "couldn't find" in unknown.get_json()["error"]["message"]
     ambiguous = client.get("/api/v1/therapists?near=Springfield").get_json()
-    assert "Springfield, IL" in ambiguous["error"]["candidates"]
+    assert "Springfield, IL" in [c["label"] for c in ambiguous["error"]["candidates"]]
 
 
 def test_geocoder_failure_gives_a_clear_message(app, client, vocabulary):
