@@ -141,9 +141,9 @@ class LocationForm(Form):
     """One practice address; the listing form checks it with the geocoder."""
 
     street = _text("Street address", 200, Optional(), description="Shown on your profile.",
-                   render_kw={"autocomplete": "street-address"})
-    city = _text("City", 120, Optional())
-    state = SelectField("State", choices=STATE_CHOICES, default="")
+                   render_kw={"autocomplete": "address-line1"})
+    city = _text("City", 120, Optional(), render_kw={"autocomplete": "address-level2"})
+    state = SelectField("State", choices=STATE_CHOICES, default="", render_kw={"autocomplete": "address-level1"})
     postal_code = StringField("ZIP code", [Optional()], render_kw={"inputmode": "numeric", "autocomplete": "postal-code"})
 
     def validate_postal_code(self, field: Any) -> None:

@@ -76,7 +76,8 @@ def submit():
             return redirect(url_for("listings.edit", token=token))
         if spam == services.FORM_EXPIRED:
             form.started.data = services.form_started_token(current_app.config["SECRET_KEY"])
-    return render_template("listings/submit.html", form=form, spam=spam)
+    # A refused form comes back with what was typed, as 422 (like the checklist's).
+    return render_template("listings/submit.html", form=form, spam=spam), 200 if request.method == "GET" else 422
 
 
 @bp.route("/list-your-practice/edit/<token>", methods=["GET", "POST"])
@@ -100,10 +101,11 @@ def edit(token: str):
         else:
             flash(_EDIT_MESSAGES[outcome], "success")
             return redirect(url_for("listings.edit", token=token))
+    status = 200 if request.method == "GET" else 409 if stale else 422
     return render_template(
         "listings/edit.html", therapist=therapist, token=token, form=form, stale=stale,
         revision=services.pending_revision(therapist),
-    )
+    ), status
 
 
 _EDIT_MESSAGES = {

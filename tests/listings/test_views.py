@@ -89,7 +89,7 @@ def test_every_private_page_is_kept_out_of_caches_search_engines_and_referers(cl
     still = f"/list-your-practice/still-accurate/{confirm_token}"
     answers = [
         ("GET edit", client.get(edit), 200),
-        ("POST edit, invalid", post_form(client, edit, listing_form(name="")), 200),
+        ("POST edit, invalid", post_form(client, edit, listing_form(name="")), 422),
         ("POST edit", post_form(client, edit, listing_form(name="Dana Whitfield-Smith")), 302),
         ("POST unpublish", post_form(client, f"{edit}/unpublish", {}, page_url=edit), 302),
         ("POST publish", post_form(client, f"{edit}/publish", {}, page_url=edit), 302),
@@ -114,7 +114,7 @@ def test_errors_show_beside_their_fields_and_nothing_typed_is_lost(client, listi
                                             bio="My bio, typed with care.", **{"locations-1-city": "Xyzzyville",
                                                                                 "locations-1-state": "FL"}))
     page = page_text(response)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Please correct the fields marked below." in page
     assert 'id="website-error">Enter the full web address, starting with https:// (or http://).' in page
     assert "The highest price must be at least the lowest price." in page
@@ -130,7 +130,7 @@ def test_errors_show_beside_their_fields_and_nothing_typed_is_lost(client, listi
 
 def test_honeypot_stores_nothing(client, listing_form, outbox):
     response = _submit(client, listing_form(fax="+1 555 0100"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "looked automated" in page_text(response)
     assert _count(Therapist) == 0 and outbox() == []
 
@@ -140,7 +140,7 @@ def test_a_form_sent_back_too_fast_is_refused_until_enough_time_has_passed(app, 
     page = client.get(SUBMIT)
     fields = hidden_fields(page_text(page))
     response = client.post(SUBMIT, data=fields | listing_form(name="Quick Fingers"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "quicker than we expect from a person" in page_text(response)
     assert 'value="Quick Fingers"' in page_text(response)
     assert _count(Therapist) == 0
@@ -164,7 +164,7 @@ def test_a_form_opened_two_days_ago_is_sent_back_once_keeping_what_was_typed(cli
         past.setattr(TimestampSigner, "get_timestamp", lambda signer: two_days_ago)
         fields = hidden_fields(page_text(client.get(SUBMIT)))
     response = client.post(SUBMIT, data=fields | listing_form(name="Slow Typist"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "This form has expired" in page_text(response)
     assert 'value="Slow Typist"' in page_text(response)
     assert _count(Therapist) == 0
@@ -186,7 +186,7 @@ def test_missing_csrf_token_is_400(client, listing_form):
 
 def test_submissions_are_rate_limited_with_a_friendly_page(rate_limited, client, listing_form):
     # Fixing mistakes does not count: only stored submissions do.
-    assert _submit(client, listing_form(name="")).status_code == 200
+    assert _submit(client, listing_form(name="")).status_code == 422
     for number in range(5):
         assert _submit(client, listing_form(name=f"Therapist {number}")).status_code == 302
     limited = _submit(client, listing_form(name="One Too Many"))
@@ -240,7 +240,7 @@ def test_a_stale_edit_is_refused_with_a_clear_message_and_keeps_what_was_typed(c
     assert client.post(url, data=tab_b | listing_form(name="Saved In Tab B")).status_code == 302
     stale = client.post(url, data=tab_a | listing_form(name="Typed In Tab A"))
     page = page_text(stale)
-    assert stale.status_code == 200
+    assert stale.status_code == 409
     assert "Your listing was changed after you opened this page" in page
     assert "we did not save your changes" in page
     assert 'value="Typed In Tab A"' in page
@@ -406,3 +406,10 @@ def test_invalid_submission_echoes_hostile_input_escaped(client, listing_form):
     assert "<script>alert" not in page
     assert "&lt;script&gt;" in page
     assert re.search(r'id="website-error">Enter the full web address', page)
+
+
+def test_address_inputs_use_valid_autocomplete_tokens(client, vocabulary):
+    page = page_text(client.get(SUBMIT))
+    assert 'autocomplete="street-address"' not in page
+    for token in ("address-line1", "address-level2", "postal-code"):
+        assert f'autocomplete="{token}"' in page, token
