@@ -303,6 +303,10 @@ def load_review(therapist_id: int, vocabulary: Vocabulary) -> Review | None:
     return Review(therapist, revision, changes, proposed, flags, reports, list(history))
 
 
+# Past this page the offset would not fit a database integer; nobody pages that far.
+AUDIT_PAGES_MAX = 10**9
+
+
 def audit_page(page: int, per_page: int = 50) -> Any:
     """A page of the audit log, newest first."""
     return db.paginate(
