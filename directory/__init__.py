@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from directory.config import CONFIGS, Config, check_config
 from directory.database import engine_options
+from directory.forms import URL_CONVERTERS
 from directory.logs import configure_logging
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -31,6 +32,8 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     check_config(app)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
     trust_proxies(app)
+    # Before any route is added: URL segments that can't be stored, or integers too large for a column, are 404s.
+    app.url_map.converters.update(URL_CONVERTERS)
 
     configure_logging(app)
     register_extensions(app)

@@ -1,9 +1,48 @@
-"""How the app connects to its database: timeouts and per-connection settings for SQLite and PostgreSQL."""
+"""The database's shared helpers: connection settings (timeouts for SQLite and PostgreSQL), the clock of
+every timestamp column, and the one way a service commits a write that a concurrent change may make stale."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any, overload
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm.exc import StaleDataError
+
+from directory.extensions import db
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, for created/updated columns."""
+    return datetime.now(timezone.utc)
+
+
+@overload
+def aware(moment: datetime) -> datetime: ...
+
+
+@overload
+def aware(moment: None) -> None: ...
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """The moment as UTC-aware (SQLite gives stored datetimes back without their zone)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)
+
+
+@contextmanager
+def committed(stale: type[Exception]) -> Iterator[None]:
+    """Run the block's writes as one transaction and commit them; when another session changed a versioned
+    row first (seen at any flush or at the commit), roll back and raise `stale`."""
+    try:
+        yield
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise stale from error
 
 
 def engine_options(config: Any) -> dict[str, Any]:

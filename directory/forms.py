@@ -1,27 +1,107 @@
-"""The base of every form that stores text: control characters are refused, not silently dropped."""
+"""What the site accepts from outside, in one place: text in forms and URLs, and whole numbers in URLs.
+
+Every form derives from GuardedForm (or, for a sub-form, uses GuardedMeta), so each text field refuses
+what no person types and no database stores: NUL and other control characters, and lone surrogates
+(which cannot be encoded for PostgreSQL). Names also refuse the bidi override and isolate characters
+that make text display in another order than it is stored. URL segments and integers go through the
+converters below, so a path with NUL or a 30-digit id is a 404, never a database error.
+"""
+from __future__ import annotations
+
 import re
+from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import ValidationError
+from werkzeug.routing import BaseConverter, IntegerConverter, UnicodeConverter, ValidationError as NoMatch
+from wtforms import HiddenField, StringField
+from wtforms.validators import StopValidation, ValidationError
 
 # Tab, newline and carriage return are fine in text; other control characters (NUL above all,
-# which PostgreSQL cannot store) are not something a person types.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# which PostgreSQL cannot store) are not something a person types. Lone surrogates cannot be stored either.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Left-to-right/right-to-left embeddings and overrides (U+202A–U+202E) and isolates (U+2066–U+2069).
+_BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+# The largest value of a 64-bit signed integer column (PostgreSQL BIGINT; SQLite INTEGER).
+DATABASE_INT_MAX = 2**63 - 1
+UNSTORABLE_MESSAGE = "Remove the invisible control characters (or other characters that can't be saved) from this text."
+BIDI_MESSAGE = "Remove the invisible text-direction characters from the name."
 
 
-def no_control_characters(form, field) -> None:
-    """Refuse text with control characters."""
-    if isinstance(field.data, str) and _CONTROL.search(field.data):
-        raise ValidationError("This contains characters that can't be saved; please retype it.")
+def is_storable(text: str) -> bool:
+    """Whether `text` can be stored and looked up as it is (no control characters, no lone surrogates)."""
+    return not _UNSTORABLE.search(text)
 
 
-class TextForm(FlaskForm):
-    """A form whose text fields (StringField and its subclasses, TextAreaField included) refuse control characters."""
+def storable_or_empty(text: str | None) -> str:
+    """`text` if it is storable, else "" (for lookups by a value from a URL: nothing has such a key)."""
+    return text if text and is_storable(text) else ""
 
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            field = unbound_field.bind(form=form, **options)
-            if isinstance(field, StringField):
-                field.validators = [*field.validators, no_control_characters]
-            return field
+
+def database_int(text: str | None) -> int | None:
+    """A whole number that fits a database integer column, or None."""
+    value = (text or "").strip()
+    if not value or len(value.lstrip("+-")) > 19:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if -DATABASE_INT_MAX - 1 <= number <= DATABASE_INT_MAX else None
+
+
+def no_control_characters(form: Any, field: Any) -> None:
+    """Refuse text that can't be stored (control characters, lone surrogates)."""
+    if isinstance(field.data, str) and not is_storable(field.data):
+        raise StopValidation(UNSTORABLE_MESSAGE)
+
+
+def plain_name(form: Any, field: Any) -> None:
+    """A name refuses bidi override and isolate characters."""
+    if isinstance(field.data, str) and _BIDI_CONTROL.search(field.data):
+        raise ValidationError(BIDI_MESSAGE)
+
+
+class GuardedMeta:
+    """Form meta that puts the storable-text check first on every text field (StringField and its
+    subclasses: TextAreaField, EmailField, URLField, PasswordField...; hidden fields excepted)."""
+
+    def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+        field = unbound_field.bind(form=form, **options)
+        # Hidden fields carry tokens and versions, never typed text; whatever reads them checks them.
+        if isinstance(field, StringField) and not isinstance(field, HiddenField):
+            field.validators = [no_control_characters, *field.validators]
+        return field
+
+
+class GuardedForm(FlaskForm):
+    """The base of every form of the site."""
+
+    class Meta(GuardedMeta):
+        pass
+
+
+class SafeStringConverter(UnicodeConverter):
+    """The default URL segment: one with characters that can't be stored matches no route (a 404)."""
+
+    def to_python(self, value: str) -> str:
+        if not is_storable(value):
+            raise NoMatch()
+        return value
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` segments: a number too large for a database integer matches no route (a 404)."""
+
+    def __init__(self, url_map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = None,
+                 signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits, min, DATABASE_INT_MAX if max is None else max, signed)
+
+    def to_python(self, value: str) -> Any:
+        if len(value.lstrip("-")) > 19:  # before int(): Python refuses to parse over 4,300 digits
+            raise NoMatch()
+        return super().to_python(value)
+
+
+URL_CONVERTERS: dict[str, type[BaseConverter]] = {
+    "default": SafeStringConverter, "string": SafeStringConverter, "int": DatabaseIntConverter,
+}

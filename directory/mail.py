@@ -22,9 +22,9 @@ from sqlalchemy import CheckConstraint, DateTime, Index, String, Text, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from directory.database import utcnow
 from directory.extensions import db
 from directory.redaction import redact_secrets
-from directory.therapists.models import utcnow
 
 log = logging.getLogger(__name__)
 # A claimed message is left alone this long, so a worker that dies while sending only delays it.

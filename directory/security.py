@@ -1,4 +1,7 @@
-"""Security headers on every response, and the stricter ones of pages behind a private link."""
+"""Security headers on every response, the stricter ones of pages behind a private link, and how the
+secret tokens of those links are stored (only their hash)."""
+import hashlib
+
 from flask import Flask, Response, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -22,6 +25,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 # whose Referer is missing or from another origin, so `no-referrer` made every such form answer 400.
 # `same-origin` would work too but sends the full URL, token included, with every request to this site.
 PRIVATE_REFERRER_POLICY = "strict-origin"
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 hex digest stored in place of a secret token (or other value looked up but never kept)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def private_page(response: Response) -> Response:

@@ -19,8 +19,8 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from directory import create_app, mail
+from directory.database import aware, utcnow
 from directory.extensions import db
-from directory.listings.services import aware
 from directory.mail import (
     OutboxMessage,
     SMTPMailer,
@@ -31,7 +31,6 @@ from directory.mail import (
     retry_delay,
     run_worker,
 )
-from directory.therapists.models import utcnow
 from tests.conftest import _config
 from tests.listings.conftest import listing_data, make_listing, outbox, post_form  # noqa: F401
 

@@ -1,14 +1,14 @@
 """Sign-in and moderation action forms."""
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from directory.forms import GuardedForm
 from directory.listings.forms import VersionForm
 
 REASON_MAX = 1000
 
 
-class LoginForm(FlaskForm):
+class LoginForm(GuardedForm):
     """A moderator signs in."""
 
     email = EmailField("Email", [InputRequired("Enter your email address."), Length(max=254)],
@@ -18,11 +18,11 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(GuardedForm):
     """A moderation button that needs no reason (approve, verify)."""
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(GuardedForm):
     """A moderation action that must say why; the reason is emailed to the therapist and audited."""
 
     reason = TextAreaField(
@@ -32,7 +32,7 @@ class ReasonForm(FlaskForm):
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(GuardedForm):
     """Closing a report, with an optional note for the audit log."""
 
     reason = TextAreaField("Note (optional)", [Length(max=REASON_MAX)], render_kw={"rows": 2})

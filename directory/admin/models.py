@@ -8,8 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from directory.database import utcnow
 from directory.extensions import db
-from directory.therapists.models import utcnow
 
 
 class Admin(UserMixin, db.Model):

@@ -4,23 +4,21 @@ Every action is one transaction that also writes an AuditLog row; mail to the th
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
 import secrets
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from directory.admin.models import Admin, AuditAction, AuditLog, LoginLockout
+from directory.database import aware, committed, utcnow
 from directory.extensions import db
 from directory.listings.models import Report, ReportStatus, Revision, RevisionStatus
 from directory.listings.services import (
@@ -28,7 +26,6 @@ from directory.listings.services import (
     DuplicateFlag,
     FieldChange,
     ListingData,
-    aware,
     apply_listing_data,
     confirmed_basis,
     find_duplicates,
@@ -38,7 +35,8 @@ from directory.listings.services import (
 )
 from directory.mail import absolute_url, queue_mail
 from directory.search.services import Vocabulary
-from directory.therapists.models import ListingStatus, Therapist, utcnow
+from directory.security import hash_token
+from directory.therapists.models import ListingStatus, Therapist
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -146,7 +144,7 @@ def _dummy_hash() -> str:
 
 
 def _email_hash(email: str) -> str:
-    return hashlib.sha256(normalize_email(email).encode("utf-8")).hexdigest()
+    return hash_token(normalize_email(email))
 
 
 def lockout_delay(failures: int) -> timedelta | None:
@@ -303,6 +301,10 @@ def load_review(therapist_id: int, vocabulary: Vocabulary) -> Review | None:
     return Review(therapist, revision, changes, proposed, flags, reports, list(history))
 
 
+# Past this page the offset would not fit a database integer; nobody pages that far.
+AUDIT_PAGES_MAX = 10**9
+
+
 def audit_page(page: int, per_page: int = 50) -> Any:
     """A page of the audit log, newest first."""
     return db.paginate(
@@ -324,23 +326,12 @@ def _tell_therapist(therapist: Therapist, subject: str, body: str) -> None:
         queue_mail(therapist.contact_email, subject, f"Hello {therapist.name},\n\n{body}\n\nKnotFree Directory")
 
 
-@contextmanager
-def _moderation() -> Iterator[None]:
-    """Run the action's writes (its mail included) as one transaction; a concurrent change refuses it."""
-    try:
-        yield
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise ReviewChanged from error
-
-
 def approve_listing(therapist: Therapist, admin: Admin, seen_version: int, now: datetime | None = None) -> None:
     """Publish a new, rejected or unpublished listing (lifting a moderator's hold), as it was at `seen_version`."""
     if therapist.status == ListingStatus.PUBLISHED.value:
         raise ModerationError("This listing is already published.")
     _as_reviewed(therapist.version, seen_version)
-    with _moderation():
+    with committed(ReviewChanged):
         therapist.status = ListingStatus.PUBLISHED.value
         therapist.held_by_moderator = False
         therapist.last_checked_at = now or utcnow()
@@ -356,7 +347,7 @@ def reject_listing(therapist: Therapist, admin: Admin, reason: str, seen_version
     if therapist.status != ListingStatus.PENDING.value:
         raise ModerationError("Only a listing waiting for review can be rejected; unpublish a published one.")
     _as_reviewed(therapist.version, seen_version)
-    with _moderation():
+    with committed(ReviewChanged):
         therapist.status = ListingStatus.REJECTED.value
         _audit(admin, AuditAction.REJECT_LISTING, therapist, reason)
         _tell_therapist(therapist, "Your listing was not approved",
@@ -379,7 +370,7 @@ def approve_revision(revision: Revision, admin: Admin, seen_version: int, now: d
     now = now or utcnow()
     therapist = revision.therapist
     data = ListingData.from_json(revision.data)
-    with _moderation():
+    with committed(ReviewChanged):
         if (data.license_number, data.license_state) != (therapist.license_number, therapist.license_state):
             # The verification was of the old license.
             therapist.license_verified_at = therapist.license_verified_by_id = None
@@ -397,7 +388,7 @@ def reject_revision(revision: Revision, admin: Admin, reason: str, seen_version:
                     now: datetime | None = None) -> None:
     """Turn down proposed changes, as they were at `seen_version`; the public listing stays as it is."""
     _revision_as_reviewed(revision, seen_version)
-    with _moderation():
+    with committed(ReviewChanged):
         revision.status = RevisionStatus.REJECTED.value
         revision.decided_at, revision.decided_by_id, revision.reason = now or utcnow(), admin.id, reason
         _audit(admin, AuditAction.REJECT_REVISION, revision.therapist, reason, revision_id=revision.id)
@@ -410,7 +401,7 @@ def verify_license(therapist: Therapist, admin: Admin, seen_version: int, now: d
     """Record that a moderator checked the license shown at `seen_version` with the state board."""
     _as_reviewed(therapist.version, seen_version)
     now = now or utcnow()
-    with _moderation():
+    with committed(ReviewChanged):
         therapist.license_verified_at = now
         therapist.license_verified_by_id = admin.id
         therapist.last_checked_at = now
@@ -425,7 +416,7 @@ def unpublish_listing(therapist: Therapist, admin: Admin, reason: str, now: date
     if not (published or unpublished_by_therapist):
         raise ModerationError("Only a published listing (or one its therapist unpublished) can be unpublished.")
     now = now or utcnow()
-    with _moderation():
+    with committed(ReviewChanged):
         therapist.status = ListingStatus.UNPUBLISHED.value
         therapist.held_by_moderator = True
         for report in therapist.reports:
@@ -442,7 +433,7 @@ def resolve_report(report: Report, admin: Admin, note: str, now: datetime | None
     """Close a problem report (after fixing, or finding nothing wrong)."""
     if report.status != ReportStatus.OPEN.value:
         raise ModerationError("This report is already closed.")
-    with _moderation():
+    with committed(ReviewChanged):
         report.status, report.resolved_at = ReportStatus.RESOLVED.value, now or utcnow()
         report.resolved_by_id, report.resolution = admin.id, note
         _audit(admin, AuditAction.RESOLVE_REPORT, report.therapist, note, report_id=report.id,

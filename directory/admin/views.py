@@ -12,6 +12,7 @@ from directory.admin import services
 from directory.admin.forms import ActionForm, LoginForm, NoteForm, ReasonForm, RejectForm
 from directory.admin.models import Admin
 from directory.extensions import db, limiter, login_manager
+from directory.forms import database_int, is_storable
 from directory.listings.forms import VersionForm
 from directory.listings.models import Report, Revision
 from directory.search.services import load_vocabulary
@@ -54,7 +55,7 @@ def never_cache(response: Response) -> Response:
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: never redirect a moderator elsewhere after sign-in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if target and is_storable(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         if not urlsplit(target).netloc:
             return target
     return url_for("admin.queue")
@@ -144,9 +145,16 @@ def _act(therapist: Therapist, form, action, done: str, *args):
         else:
             flash(done, "success")
     else:
-        messages = [message for errors in form.errors.values() for message in errors]
-        flash(" ".join(messages) or "Please try again.", "error")
+        # Nothing was done: the page again, with what was typed and the field each problem is about.
+        flash(_form_problems(form), "error")
+        return _review_page(therapist.id, 422)
     return redirect(url_for("admin.review", therapist_id=therapist.id))
+
+
+def _form_problems(form) -> str:
+    """Each error of a refused form, after the label of its field."""
+    problems = [f"{form[name].label.text}: {message}" for name, errors in form.errors.items() for message in errors]
+    return " ".join(problems) or "Please try again."
 
 
 def _therapist(therapist_id: int) -> Therapist:
@@ -226,5 +234,5 @@ def resolve_report(report_id: int):
 @bp.get("/audit")
 def audit():
     """Every moderation action, newest first."""
-    page = request.args.get("page", 1, type=int)
-    return render_template("admin/audit.html", entries=services.audit_page(max(page, 1)))
+    page = database_int(request.args.get("page")) or 1
+    return render_template("admin/audit.html", entries=services.audit_page(min(max(page, 1), services.AUDIT_PAGES_MAX)))

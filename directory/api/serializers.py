@@ -5,7 +5,7 @@ from typing import Any, Iterable
 
 from flask import url_for
 
-from directory.listings.services import aware
+from directory.database import aware
 from directory.search.services import Hit, Term
 from directory.therapists.models import Location, Therapist
 

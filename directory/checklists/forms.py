@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from directory.checklists.models import Answer
 from directory.checklists.services import ChecklistEntry
-from directory.forms import TextForm
+from directory.forms import GuardedForm, plain_name
 
 MAX_NOTES = 5000
 MAX_ANSWER_NOTES = 2000
@@ -26,13 +26,13 @@ def notes_field_name(key: str) -> str:
     return "notes_" + key.replace("-", "_")
 
 
-class ChecklistBaseForm(TextForm):
+class ChecklistBaseForm(GuardedForm):
     """The therapist and the interview; the per-question fields are added per version."""
 
     therapist_name = StringField(
-        "Therapist's name", validators=[DataRequired("Please enter the therapist's name."), Length(max=120)]
+        "Therapist's name", validators=[DataRequired("Please enter the therapist's name."), Length(max=120), plain_name]
     )
-    practice_name = StringField("Practice", validators=[Optional(), Length(max=160)])
+    practice_name = StringField("Practice", validators=[Optional(), Length(max=160), plain_name])
     therapist_phone = TelField("Phone", validators=[Optional(), Length(max=40)])
     therapist_email = EmailField(
         "Email", validators=[Optional(), Length(max=254), Email("That doesn't look like an email address.")]
@@ -44,7 +44,9 @@ class ChecklistBaseForm(TextForm):
         "Price quoted", validators=[Optional(), Length(max=60)], description="For example $90 for 60 minutes"
     )
     rating = RadioField(
-        "Overall, how good a fit?", choices=RATING_CHOICES, validators=[Optional()], validate_choice=True
+        "Overall, how good a fit?", choices=RATING_CHOICES, validate_choice=True,
+        # Only a rating left out is optional: spaces are not a choice.
+        validators=[Optional(strip_whitespace=False)],
     )
     notes = TextAreaField(
         "Your notes",

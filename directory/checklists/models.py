@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from directory.database import utcnow
 from directory.extensions import db
-from directory.therapists.models import Therapist, utcnow
+from directory.therapists.models import Therapist
 
 
 class Answer(str, enum.Enum):

@@ -5,7 +5,6 @@ A checklist is found only through its secret token; the database keeps a SHA-256
 from __future__ import annotations
 
 import csv
-import hashlib
 import hmac
 import io
 import secrets
@@ -19,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from directory.checklists.models import Answer, Checklist, ChecklistAnswer, ChecklistVersion
 from directory.extensions import db
+from directory.security import hash_token
 from directory.therapists.models import Therapist
 
 # 32 random bytes: 256 bits, well past the 128 a guess would have to beat.
@@ -33,10 +33,6 @@ def new_token() -> str:
     """A fresh unguessable token for a checklist's private link."""
     return secrets.token_urlsafe(TOKEN_BYTES)
 
-
-def hash_token(token: str) -> str:
-    """The SHA-256 hex digest stored in place of the token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def find_checklist(token: str) -> Checklist | None:

@@ -21,6 +21,7 @@ from flask import (
 from directory.checklists import services
 from directory.checklists.forms import checklist_form_class
 from directory.checklists.models import Answer
+from directory.forms import storable_or_empty
 from directory.security import private_page
 from directory.therapists.services import get_published
 
@@ -84,7 +85,7 @@ def form_content(checklist=None) -> dict:
 @bp.route("/checklists/new", methods=["GET", "POST"])
 def new():
     """Start a checklist, for a directory therapist (?therapist=slug) or one typed in."""
-    slug = request.values.get("therapist", "")
+    slug = storable_or_empty(request.values.get("therapist"))
     therapist = get_published(slug) if slug else None
     form_class = checklist_form_class(form_content())
     if request.method == "GET":

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -25,8 +24,9 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
+from directory.forms import GuardedForm, GuardedMeta, database_int, plain_name
 from directory.geo import STATE_NAMES
 from directory.listings.models import REPORT_REASON_LABELS, ReportReason
 from directory.listings.services import (
@@ -47,17 +47,10 @@ SHORT_LIST_MAX = 200
 LONG_TEXT_MAX = 2000
 CERTIFICATIONS_MAX = 1000
 REPORT_DETAILS_MAX = 1000
-# Control characters other than line breaks and tabs: never typed on purpose, and NUL breaks PostgreSQL.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
 STATE_CHOICES = [SelectChoice("", "Choose a state")] + [
     SelectChoice(code, name) for code, name in sorted(STATE_NAMES.items(), key=lambda item: item[1])
 ]
-
-
-def _no_control_characters(form: Any, field: Any) -> None:
-    if isinstance(field.data, str) and _CONTROL_RE.search(field.data):
-        raise ValidationError("Remove the invisible control characters from this text.")
 
 
 def _length(limit: int, what: str = "this") -> Length:
@@ -65,12 +58,12 @@ def _length(limit: int, what: str = "this") -> Length:
 
 
 def _text(label: str, limit: int, *validators: Any, what: str = "this", **kwargs: Any) -> StringField:
-    return StringField(label, [*validators, _length(limit, what), _no_control_characters], **kwargs)
+    return StringField(label, [*validators, _length(limit, what)], **kwargs)
 
 
 def _long_text(label: str, limit: int, description: str) -> TextAreaField:
     # No maxlength: the browser would cut pasted text silently; the message says how much is too much.
-    return TextAreaField(label, [_length(limit), _no_control_characters], description=description,
+    return TextAreaField(label, [_length(limit)], description=description,
                          render_kw={"rows": 6, "maxlength": False})
 
 
@@ -131,7 +124,11 @@ def check_website(form: Any, field: Any) -> None:
     if not field.data:
         return
     value = field.data.strip()
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (reading it checks the port)
+    except ValueError:
+        parts = urlsplit("")
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
         raise ValidationError("Enter the full web address, starting with https:// (or http://).")
     field.data = value
@@ -139,6 +136,9 @@ def check_website(form: Any, field: Any) -> None:
 
 class LocationForm(Form):
     """One practice address; the listing form checks it with the geocoder."""
+
+    class Meta(GuardedMeta):
+        pass
 
     street = _text("Street address", 200, Optional(), description="Shown on your profile.",
                    render_kw={"autocomplete": "address-line1"})
@@ -158,17 +158,17 @@ class LocationForm(Form):
         return not any((value or "").strip() for value in typed)
 
 
-class ListingFields(FlaskForm):
+class ListingFields(GuardedForm):
     """Every public field of a listing plus the private contact email."""
 
-    name = _text("Your name", NAME_MAX, InputRequired("Enter your name as your clients know it."),
+    name = _text("Your name", NAME_MAX, DataRequired("Enter your name as your clients know it."), plain_name,
                  what="your name", render_kw={"autocomplete": "name"})
-    practice_name = _text("Practice name", PRACTICE_MAX, Optional(), description="Optional.",
+    practice_name = _text("Practice name", PRACTICE_MAX, Optional(), plain_name, description="Optional.",
                           render_kw={"autocomplete": "organization"})
     credentials = _text("Credentials", SHORT_LIST_MAX, Optional(),
                         description="Letters after your name, separated by commas: for example LMT, NCBTMB.")
     license_number = _text("Massage license number", LICENSE_MAX,
-                           InputRequired("Enter your massage license number."))
+                           DataRequired("Enter your massage license number."))
     license_state = SelectField("State that issued the license", [InputRequired("Choose the state that issued your license.")],
                                 choices=STATE_CHOICES, default="")
     years_in_practice = WholeNumberField(
@@ -344,10 +344,7 @@ class SubmitListingForm(ListingFields):
 
 def _version_shown(field: HiddenField) -> int:
     """The listing version a page was showing (0 if it was tampered with, which is always stale)."""
-    try:
-        return int(field.data)
-    except (TypeError, ValueError):
-        return 0
+    return database_int(field.data) or 0
 
 
 class EditListingForm(ListingFields):
@@ -361,7 +358,7 @@ class EditListingForm(ListingFields):
         return _version_shown(self.version)
 
 
-class VersionForm(FlaskForm):
+class VersionForm(GuardedForm):
     """A button that acts on the listing version the page showed (unpublish, publish again)."""
 
     version = HiddenField()
@@ -379,11 +376,11 @@ class DeleteListingForm(VersionForm):
                            [InputRequired("Tick the box to confirm you want to delete the listing.")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(GuardedForm):
     """The one button of the "still accurate" page."""
 
 
-class EditLinkForm(FlaskForm):
+class EditLinkForm(GuardedForm):
     """Ask for a new edit link by the private contact email."""
 
     contact_email = EmailField("Private contact email", [InputRequired("Enter the email address you listed with."),
@@ -392,12 +389,12 @@ class EditLinkForm(FlaskForm):
     fax = StringField("Leave this field empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
 
 
-class ReportForm(FlaskForm):
+class ReportForm(GuardedForm):
     """Report a problem with a listing."""
 
     reason = RadioField("What is wrong?", [InputRequired("Choose what is wrong with the listing.")],
                         choices=[SelectChoice(reason.value, REPORT_REASON_LABELS[reason]) for reason in ReportReason])
-    details = TextAreaField("Details", [_length(REPORT_DETAILS_MAX), _no_control_characters],
+    details = TextAreaField("Details", [_length(REPORT_DETAILS_MAX)],
                             description="What should we check? Up to 1,000 characters.",
                             render_kw={"rows": 5, "maxlength": False})
     reporter_email = EmailField("Your email", [_length(254), check_email],

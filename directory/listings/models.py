@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from directory.database import utcnow
 from directory.extensions import db
-from directory.therapists.models import Therapist, utcnow
+from directory.therapists.models import Therapist
 
 
 class RevisionStatus(str, enum.Enum):

@@ -6,23 +6,21 @@ transaction: the function commits at its end, with the mail it queued (the mail 
 from __future__ import annotations
 
 import enum
-import hashlib
 import hmac
 import re
 import secrets
 import unicodedata
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Iterator, overload
+from datetime import datetime, timedelta
+from typing import Any, Iterable
 
 from flask import current_app
 from itsdangerous import BadSignature, TimestampSigner
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from directory import geo
+from directory.database import aware, committed, utcnow
 from directory.extensions import db
 from directory.listings.models import (
     ListingToken,
@@ -34,27 +32,13 @@ from directory.listings.models import (
 )
 from directory.mail import absolute_url, queue_mail
 from directory.search.services import Vocabulary, resolve_place
-from directory.therapists.models import Condition, ListingStatus, Location, Modality, Therapist, utcnow
+from directory.security import hash_token
+from directory.therapists.models import Condition, ListingStatus, Location, Modality, Therapist
 
 MAX_LOCATIONS = 3
 SESSION_LENGTH_CHOICES = (30, 45, 60, 75, 90, 120)
 DUPLICATE_DISTANCE_MI = 1.0
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
-
-
-@overload
-def aware(moment: datetime) -> datetime: ...
-
-
-@overload
-def aware(moment: None) -> None: ...
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """The moment as UTC-aware (SQLite gives stored datetimes back without their zone)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=timezone.utc)
 
 
 # --- The listing as the therapist proposes it -------------------------------------------------
@@ -246,10 +230,6 @@ def geocode_address(geocoder: Any, street: str, city: str, state: str, postal_co
 
 # --- Private links ---------------------------------------------------------------------------
 
-
-def hash_token(token: str) -> str:
-    """The SHA-256 hex digest stored in place of a token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def issue_token(therapist: Therapist, purpose: TokenPurpose, days: int, now: datetime | None = None) -> str:
@@ -454,17 +434,6 @@ def has_been_published(therapist: Therapist) -> bool:
     return therapist.status in (ListingStatus.PUBLISHED.value, ListingStatus.UNPUBLISHED.value)
 
 
-@contextmanager
-def _versioned_write() -> Iterator[None]:
-    """Run the block and commit; a concurrent save that got there first (seen at any flush) makes it stale."""
-    try:
-        yield
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise StaleEdit from error
-
-
 def save_edit(therapist: Therapist, data: ListingData, contact_email: str, expected_version: int,
               now: datetime | None = None) -> EditOutcome:
     """Save the therapist's edit: straight onto a listing never published, else as a revision to review.
@@ -473,7 +442,7 @@ def save_edit(therapist: Therapist, data: ListingData, contact_email: str, expec
     """
     if therapist.version != expected_version:
         raise StaleEdit
-    with _versioned_write():
+    with committed(StaleEdit):
         return _save_edit(therapist, data, contact_email, now or utcnow())
 
 
@@ -510,7 +479,7 @@ def unpublish_own(therapist: Therapist, expected_version: int) -> None:
         raise StaleEdit
     if therapist.status != ListingStatus.PUBLISHED.value:
         raise NotAllowed("Only a published listing can be unpublished.")
-    with _versioned_write():
+    with committed(StaleEdit):
         therapist.status = ListingStatus.UNPUBLISHED.value
 
 
@@ -523,13 +492,13 @@ def publish_own(therapist: Therapist, expected_version: int) -> None:
     if therapist.held_by_moderator:
         raise NotAllowed("A moderator unpublished this listing, so only a moderator can publish it again. "
                          "Reply to their email if you think this was a mistake.")
-    with _versioned_write():
+    with committed(StaleEdit):
         therapist.status = ListingStatus.PUBLISHED.value
 
 
 def delete_listing(therapist: Therapist) -> None:
     """Delete the listing for good, with its locations, revisions, reports and links."""
-    with _versioned_write():
+    with committed(StaleEdit):
         db.session.delete(therapist)
 
 
@@ -615,7 +584,7 @@ def send_reconfirmations(now: datetime | None = None) -> int:
 
 def confirm_still_accurate(therapist: Therapist, now: datetime | None = None) -> None:
     """The therapist says the listing is still right: the 12 months start again."""
-    with _versioned_write():
+    with committed(StaleEdit):
         therapist.confirmed_at = now or utcnow()
 
 

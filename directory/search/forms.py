@@ -1,12 +1,12 @@
 """The search form (GET, so no CSRF token)."""
 from typing import Any
 
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import BooleanField, SearchField, SelectChoice, SelectField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget, SearchInput
 from wtforms.widgets.core import clean_key
 
+from directory.forms import GuardedForm
 from directory.search.services import MAX_PLACE_LENGTH, MAX_TEXT_LENGTH, RADIUS_CHOICES, SearchParams, Vocabulary
 
 
@@ -34,7 +34,7 @@ class QuickCheckboxInput(CheckboxInput):
     html_params = staticmethod(html_attributes)
 
 
-class SearchForm(FlaskForm):
+class SearchForm(GuardedForm):
     """What the search box and its filters show; filled from the parsed (corrected) search."""
 
     class Meta:

@@ -8,8 +8,8 @@ from sqlalchemy import JSON, DateTime, String, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from directory.database import utcnow
 from directory.extensions import db
-from directory.therapists.models import utcnow
 
 
 class GeocodeCacheEntry(db.Model):

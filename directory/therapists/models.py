@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -14,23 +14,19 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
-    SmallInteger,
     Integer,
+    SmallInteger,
     String,
     Table,
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from directory.database import utcnow
 from directory.extensions import db
 
 if TYPE_CHECKING:
     from directory.admin.models import Admin
-
-
-def utcnow() -> datetime:
-    """Timezone-aware now, for created/updated columns."""
-    return datetime.now(timezone.utc)
 
 
 class ListingStatus(str, enum.Enum):

@@ -5,8 +5,9 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from directory.admin.models import Admin
+from directory.database import utcnow
 from directory.extensions import db
-from directory.therapists.models import ListingStatus, utcnow
+from directory.therapists.models import ListingStatus
 
 PASSWORD = "a long enough password"
 

@@ -7,13 +7,14 @@ from werkzeug.security import check_password_hash
 
 from directory.admin import services
 from directory.admin.models import AuditLog
+from directory.database import aware, utcnow
 from directory.extensions import db
 from directory.listings import services as listings
 from directory.listings.models import ReportReason, RevisionStatus
 from directory.search.services import load_vocabulary
-from directory.therapists.models import ListingStatus, utcnow
-from tests.conftest import point_at
+from directory.therapists.models import ListingStatus
 from tests.admin.conftest import PASSWORD
+from tests.conftest import point_at
 
 
 def _audit() -> list[tuple[str, str, str]]:
@@ -95,7 +96,7 @@ def test_verify_license_records_who_and_when(admin, make_listing):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
     services.verify_license(therapist, admin, therapist.version)
     assert therapist.license_verified_by is admin
-    assert listings.aware(therapist.license_verified_at) > utcnow() - timedelta(minutes=1)
+    assert aware(therapist.license_verified_at) > utcnow() - timedelta(minutes=1)
     assert therapist.last_checked_at == therapist.license_verified_at
     entry = db.session.scalars(select(AuditLog)).one()
     assert entry.details == {"license_number": "MA12345", "license_state": "FL"}

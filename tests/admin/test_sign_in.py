@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from directory.admin import services
 from directory.admin.models import LoginLockout
+from directory.database import utcnow
 from directory.extensions import db
-from directory.therapists.models import utcnow
 from tests.admin.conftest import PASSWORD
 from tests.listings.conftest import hidden_fields, page_text, post_form
 

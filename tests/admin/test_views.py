@@ -111,8 +111,9 @@ def test_approve_through_the_review_page_publishes_and_audits(admin_client, make
 def test_reject_needs_a_reason(admin_client, make_listing, outbox):
     therapist, _ = make_listing()
     url = f"/admin/listings/{therapist.id}"
-    post_form(admin_client, f"{url}/reject", {"reject-reason": ""}, page_url=url)
-    assert "Give a reason: the therapist will read it." in _review(admin_client, therapist)
+    refused = post_form(admin_client, f"{url}/reject", {"reject-reason": ""}, page_url=url)
+    assert refused.status_code == 422
+    assert "Reason: Give a reason: the therapist will read it." in page_text(refused)
     assert therapist.status == ListingStatus.PENDING.value
     post_form(admin_client, f"{url}/reject", {"reject-reason": "Not a massage license."}, page_url=url)
     assert therapist.status == ListingStatus.REJECTED.value

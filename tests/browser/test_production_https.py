@@ -24,8 +24,9 @@ from sqlalchemy import create_engine, select, update
 from sqlalchemy.engine import make_url
 
 from directory.config import database_url
+from directory.database import utcnow
 from directory.mail import OutboxMessage
-from directory.therapists.models import Therapist, utcnow
+from directory.therapists.models import Therapist
 from tests.browser.conftest import watch_for_problems
 
 pytestmark = pytest.mark.browser

@@ -3,6 +3,7 @@ from typing import Any
 
 import pytest
 
+from directory.forms import UNSTORABLE_MESSAGE
 from directory.listings.forms import EditLinkForm, ReportForm, SubmitListingForm
 from directory.search.services import load_vocabulary
 
@@ -64,7 +65,7 @@ LONG = "x" * 2001
 RULES = [
     ({"name": ""}, "name", "Enter your name as your clients know it."),
     ({"name": "n" * 121}, "name", "Keep your name to 120 characters or fewer (it has 121)."),
-    ({"name": "Dana\x00"}, "name", "Remove the invisible control characters from this text."),
+    ({"name": "Dana\x00"}, "name", UNSTORABLE_MESSAGE),
     ({"practice_name": "p" * 161}, "practice_name", "Keep this to 160 characters or fewer (it has 161)."),
     ({"license_number": ""}, "license_number", "Enter your massage license number."),
     ({"license_number": "L" * 41}, "license_number", "Keep this to 40 characters or fewer (it has 41)."),

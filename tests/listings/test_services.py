@@ -5,12 +5,13 @@ import pytest
 from geopy.exc import GeocoderTimedOut
 from sqlalchemy import func, select, text
 
+from directory.database import utcnow
 from directory.extensions import db
 from directory.geo import OfflineGeocoder
 from directory.listings import services
 from directory.listings.models import ListingToken, Report, ReportReason, Revision, RevisionStatus, TokenPurpose
 from directory.listings.services import EditOutcome, ListingData, ProposedLocation, StaleEdit
-from directory.therapists.models import ListingStatus, Location, Therapist, utcnow
+from directory.therapists.models import ListingStatus, Location, Therapist
 from tests.conftest import point_at
 
 

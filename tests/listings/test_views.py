@@ -6,10 +6,11 @@ from html.parser import HTMLParser
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
+from directory.database import aware, utcnow
 from directory.extensions import db
 from directory.listings import services
 from directory.listings.models import Report, Revision, TokenPurpose
-from directory.therapists.models import ListingStatus, Therapist, utcnow
+from directory.therapists.models import ListingStatus, Therapist
 from tests.conftest import private_header_problems
 from tests.listings.conftest import hidden_fields, page_text, post_form
 
@@ -335,11 +336,11 @@ def test_still_accurate_link_asks_first_then_confirms(client, make_listing, outb
     page = client.get(url)
     assert "Yes, it is still accurate" in page_text(page)
     db.session.refresh(therapist)
-    assert services.aware(therapist.confirmed_at) < utcnow() - timedelta(days=300)
+    assert aware(therapist.confirmed_at) < utcnow() - timedelta(days=300)
     done = post_form(client, url, {})
     assert "We have noted that the listing" in page_text(done)
     db.session.refresh(therapist)
-    assert services.aware(therapist.confirmed_at) > utcnow() - timedelta(minutes=1)
+    assert aware(therapist.confirmed_at) > utcnow() - timedelta(minutes=1)
     assert client.get(f"/list-your-practice/still-accurate/{edit_token}").status_code == 404
     assert client.get(f"/list-your-practice/edit/{token}").status_code == 404
 
