@@ -146,7 +146,7 @@ class Therapist(db.Model):
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     license_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # No ON DELETE: who verified a license stays on record, so that moderator cannot simply be deleted.
-    license_verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("admins.id"))
+    license_verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("admins.id", ondelete="SET NULL"))
     # When a moderator last approved or verified the listing (shown as "last checked").
     last_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # When the therapist last submitted, edited or re-confirmed it; reminders go out 12 months later.
