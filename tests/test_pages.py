@@ -48,3 +48,20 @@ def test_unexpected_errors_render_a_friendly_500(app, client):
     page = response.get_data(as_text=True)
     assert "Please try again in a minute" in page
     assert "kaboom" not in page and "Traceback" not in page
+
+
+def _descriptions(html: str) -> list[str]:
+    return re.findall(r'<meta name="description" content="([^"]*)">', html)
+
+
+@pytest.mark.parametrize("path", ["/", "/search?near=33701", "/checklist", "/list-your-practice", "/about"])
+def test_every_public_page_has_one_meta_description(client, vocabulary, make_therapist, path):
+    make_therapist()
+    descriptions = _descriptions(client.get(path).get_data(as_text=True))
+    assert len(descriptions) == 1 and len(descriptions[0]) > 40
+
+
+def test_a_profile_is_described_by_its_therapist(client, make_therapist):
+    therapist = make_therapist()
+    description, = _descriptions(client.get(f"/therapists/{therapist.slug}").get_data(as_text=True))
+    assert therapist.name in description and therapist.locations[0].city in description
