@@ -75,3 +75,20 @@ def artifacts() -> Path:
     """Where screenshots go (git-ignored)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def fill_listing_form(page, name: str, about: str) -> None:
+    """Fill the listing form as a therapist in St. Petersburg, FL would: NMT, tension headaches, one practice."""
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Credentials").fill("LMT")
+    page.get_by_label("Massage license number").fill("MA77777")
+    page.get_by_label("State that issued the license").select_option("FL")
+    page.get_by_label("About you and your practice").fill(about)
+    page.get_by_label("Neuromuscular therapy (NMT)", exact=True).check()
+    page.get_by_label("Tension headache", exact=True).check()
+    page.locator("#locations-0-street").fill("200 Central Ave")
+    page.locator("#locations-0-city").fill("St. Petersburg")
+    page.locator("#locations-0-state").select_option("FL")
+    page.locator("#locations-0-postal_code").fill("33701")
+    page.get_by_label("Phone").fill("727-555-0142")
+    page.get_by_label("Private contact email").fill("nadia@example.com")

@@ -2,6 +2,7 @@
 import pytest
 
 from tests.admin.conftest import PASSWORD, make_admin  # noqa: F401
+from tests.browser.conftest import fill_listing_form
 
 pytestmark = pytest.mark.browser
 
@@ -37,19 +38,7 @@ def test_submit_approve_and_find_a_listing(page, vocabulary, make_admin, artifac
     page.screenshot(path=str(artifacts / "listing-form-375.png"), full_page=True)
 
     page.set_viewport_size(DESKTOP)
-    page.get_by_label("Your name").fill("Nadia Knotworth")
-    page.get_by_label("Credentials").fill("LMT")
-    page.get_by_label("Massage license number").fill("MA77777")
-    page.get_by_label("State that issued the license").select_option("FL")
-    page.get_by_label("About you and your practice").fill("Trigger point work for tension headaches.")
-    page.get_by_label("Neuromuscular therapy (NMT)", exact=True).check()
-    page.get_by_label("Tension headache", exact=True).check()
-    page.locator("#locations-0-street").fill("200 Central Ave")
-    page.locator("#locations-0-city").fill("St. Petersburg")
-    page.locator("#locations-0-state").select_option("FL")
-    page.locator("#locations-0-postal_code").fill("33701")
-    page.get_by_label("Phone").fill("727-555-0142")
-    page.get_by_label("Private contact email").fill("nadia@example.com")
+    fill_listing_form(page, "Nadia Knotworth", "Trigger point work for tension headaches.")
     page.screenshot(path=str(artifacts / "listing-form-1280.png"), full_page=True)
     page.get_by_role("button", name="Submit for review").click()
 

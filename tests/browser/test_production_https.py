@@ -27,7 +27,7 @@ from directory.config import database_url
 from directory.database import utcnow
 from directory.mail import OutboxMessage
 from directory.therapists.models import Therapist
-from tests.browser.conftest import watch_for_problems
+from tests.browser.conftest import fill_listing_form, watch_for_problems
 
 pytestmark = pytest.mark.browser
 
@@ -232,19 +232,7 @@ def _checklist_flow(page, problems: list[str]) -> None:
 
 def _submit_listing(page, problems: list[str]) -> None:
     page.goto("/list-your-practice")
-    page.get_by_label("Your name").fill(LISTING_NAME)
-    page.get_by_label("Credentials").fill("LMT")
-    page.get_by_label("Massage license number").fill("MA77777")
-    page.get_by_label("State that issued the license").select_option("FL")
-    page.get_by_label("About you and your practice").fill("Neuromuscular therapy in St. Petersburg.")
-    page.get_by_label("Neuromuscular therapy (NMT)", exact=True).check()
-    page.get_by_label("Tension headache", exact=True).check()
-    page.locator("#locations-0-street").fill("200 Central Ave")
-    page.locator("#locations-0-city").fill("St. Petersburg")
-    page.locator("#locations-0-state").select_option("FL")
-    page.locator("#locations-0-postal_code").fill("33701")
-    page.get_by_label("Phone").fill("727-555-0142")
-    page.get_by_label("Private contact email").fill("nadia@example.com")
+    fill_listing_form(page, LISTING_NAME, "Neuromuscular therapy in St. Petersburg.")
     _press(page, problems, "Submit for review", "Your listing is waiting for review")
 
 

@@ -1,6 +1,7 @@
 """Validate an export against the official HSDS 3.0.0 schema: frictionless for the CSV tables, jsonschema for JSON.
 
-The schema is Open Referral's own, in ../shared/hsds-3.0 beside the repository (HSDS_SCHEMA_DIR overrides).
+The schema is Open Referral's own, copied unchanged into tests/opendata/hsds-3.0 (CC BY-SA 4.0, see its LICENSE)
+so a fresh clone tests against it; HSDS_SCHEMA_DIR points elsewhere.
 The only thing added to it: each table accepts the `x_` columns its header lists after HSDS's own.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SCHEMA_DIR = Path(os.environ.get("HSDS_SCHEMA_DIR", Path(__file__).resolve().parents[2].parent / "shared" / "hsds-3.0"))
+SCHEMA_DIR = Path(os.environ.get("HSDS_SCHEMA_DIR", Path(__file__).resolve().parent / "hsds-3.0"))
 
 
 def datapackage() -> dict[str, Any]:
