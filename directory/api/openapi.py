@@ -19,6 +19,8 @@ def _query(name: str, description: str, schema: dict[str, Any], explode: bool = 
 
 # The longest value of each query parameter: the document states it and the API refuses longer ones.
 PARAMETER_MAX_LENGTHS = {"near": MAX_PLACE_LENGTH, "q": MAX_TEXT_LENGTH}
+PLACES_MAX_LENGTHS = {"q": MAX_PLACE_LENGTH}
+PLACE_KINDS = ["zip", "city", "neighbourhood", "address", "place"]
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 
@@ -35,20 +37,23 @@ SCHEMAS: dict[str, Any] = {
                     "message": {"type": "string"},
                     "candidates": {
                         "type": "array",
-                        "description": "For a place that matches several: the places it may mean.",
-                        "items": {
-                            "type": "object",
-                            "required": ["label", "latitude", "longitude"],
-                            "properties": {
-                                "label": {"type": "string"},
-                                "latitude": {"type": "number", "minimum": -90, "maximum": 90},
-                                "longitude": {"type": "number", "minimum": -180, "maximum": 180},
-                            },
-                        },
+                        "description": "For a place that matches several, or none: the places it may mean, "
+                        "most likely first (\"Did you mean\").",
+                        "items": {"$ref": "#/components/schemas/Place"},
                     },
-                    "suggestions": {"type": "array", "items": {"type": "string"}},
                 },
             }
+        },
+    },
+    "Place": {
+        "type": "object",
+        "required": ["label", "latitude", "longitude", "kind"],
+        "properties": {
+            "label": {"type": "string", "description": "What the place is called, as the search shows it; "
+                      "searching for it finds this place."},
+            "latitude": {"type": "number", "minimum": -90, "maximum": 90},
+            "longitude": {"type": "number", "minimum": -180, "maximum": 180},
+            "kind": {"enum": PLACE_KINDS, "description": "place: from a network geocoder, which does not say."},
         },
     },
     "Location": {
@@ -209,9 +214,31 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                             },
                         },
                         "400": _error_response(
-                            "A parameter is longer than its maxLength, or the place could not be found (with close "
-                            "spellings as `suggestions`) or matches several places (listed as `candidates`)"
+                            "A parameter is longer than its maxLength, or the place could not be found or matches "
+                            "several places (the places it may mean are listed as `candidates`)"
                         ),
+                    },
+                }
+            },
+            "/places": {
+                "get": {
+                    "operationId": "completePlace",
+                    "summary": "Type-ahead: up to 10 places whose names (or ZIP codes) start with `q`, most populous first",
+                    "parameters": [
+                        _query("q", "The start of a place name (\"St. Pete\", \"Hyde Park, Chi\") or ZIP code. "
+                               "Empty: no places.", {"type": "string", "maxLength": PLACES_MAX_LENGTHS["q"]}),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The places, best first",
+                            "content": {"application/json": {"schema": {
+                                "type": "object",
+                                "required": ["places"],
+                                "properties": {"places": {"type": "array", "maxItems": 10,
+                                                          "items": {"$ref": "#/components/schemas/Place"}}},
+                            }}},
+                        },
+                        "400": _error_response("`q` is longer than its maxLength"),
                     },
                 }
             },

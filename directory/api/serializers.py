@@ -1,13 +1,24 @@
-"""JSON shapes of therapists and vocabularies."""
+"""JSON shapes of therapists, vocabularies and places."""
 from __future__ import annotations
 
 from typing import Any, Iterable
 
 from flask import url_for
+from geopy.location import Location as GeoLocation
 
 from directory.database import aware
 from directory.search.services import Hit, Term
 from directory.therapists.models import Location, Therapist
+
+
+def place_json(place: GeoLocation) -> dict[str, Any]:
+    """A place the geocoder knows (a type-ahead answer, or a candidate for an unknown or ambiguous one)."""
+    return {
+        "label": place.address,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "kind": place.raw.get("kind", "place"),
+    }
 
 
 def location_json(location: Location) -> dict[str, Any]:

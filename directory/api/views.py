@@ -3,12 +3,15 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
-from directory.api.openapi import PARAMETER_MAX_LENGTHS, openapi_document
-from directory.api.serializers import hit_json, modality_json, therapist_json, vocabulary_json
+from directory.api.openapi import PARAMETER_MAX_LENGTHS, PLACES_MAX_LENGTHS, openapi_document
+from directory.api.serializers import hit_json, modality_json, place_json, therapist_json, vocabulary_json
+from directory.geo.geocoders import offline_geocoder
 from directory.search.services import (
+    MAX_PLACE_LENGTH,
     PlaceLookup,
     SearchParams,
     SearchResults,
+    clean_text,
     load_vocabulary,
     parse_search_args,
     search_therapists,
@@ -35,9 +38,9 @@ def openapi():
     return jsonify(openapi_document(url_for("api.openapi", _external=True).rsplit("/", 1)[0]))
 
 
-def _too_long(args: Any) -> Response | None:
+def _too_long(args: Any, limits: dict[str, int]) -> Response | None:
     """A 400 for a parameter longer than the document allows (the page's form cuts instead)."""
-    for name, limit in PARAMETER_MAX_LENGTHS.items():
+    for name, limit in limits.items():
         if any(len(value) > limit for value in args.getlist(name)):
             message = f"“{name}” can be at most {limit} characters long."
             return _error(400, message)
@@ -51,16 +54,12 @@ def _error(status: int, message: str, **details: Any) -> Response:
 
 
 def _place_error(near: str, lookup: PlaceLookup) -> Response:
-    """The 400 for a place that is unknown (with close spellings) or ambiguous (with the candidates)."""
-    details: dict[str, Any] = {}
+    """The 400 for a place that is unknown or ambiguous, with the places it may mean as `candidates`."""
     message = lookup.message or "Which place did you mean?"
     if lookup.candidates:
         message = f"“{near}” matches several places; add the state."
-        details["candidates"] = [
-            {"label": c.address, "latitude": c.latitude, "longitude": c.longitude} for c in lookup.candidates
-        ]
-    if lookup.suggestions:
-        details["suggestions"] = lookup.suggestions
+    candidates = lookup.candidates or lookup.suggestions
+    details = {"candidates": [place_json(c) for c in candidates]} if candidates else {}
     return _error(400, message, **details)
 
 
@@ -79,7 +78,7 @@ def _page_links(params: SearchParams, results: SearchResults) -> dict[str, str]:
 @bp.get("/therapists")
 def therapists():
     """The same search as /search, as JSON with paging links."""
-    refused = _too_long(request.args)
+    refused = _too_long(request.args, PARAMETER_MAX_LENGTHS)
     if refused is not None:
         return refused
     vocabulary = load_vocabulary()
@@ -107,6 +106,19 @@ def therapists():
         results=[hit_json(hit, params.unit) for hit in results.hits],
         nearest_elsewhere=[hit_json(hit, params.unit) for hit in results.nearest_elsewhere],
     )
+
+
+@bp.get("/places")
+def places():
+    """Type-ahead: up to 10 places whose names start with `q`, most populous first."""
+    refused = _too_long(request.args, PLACES_MAX_LENGTHS)
+    if refused is not None:
+        return refused
+    prefix, _ = clean_text(request.args.get("q"), MAX_PLACE_LENGTH)
+    response = jsonify(places=[place_json(place) for place in offline_geocoder().complete(prefix)])
+    # The places change only with a new release; a browser may keep each answer for a while.
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @bp.get("/therapists/<slug>")

@@ -27,7 +27,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from directory.forms import GuardedForm, GuardedMeta, database_int, plain_name
-from directory.geo import STATE_NAMES
+from directory.geo.names import STATE_NAMES
 from directory.listings.models import REPORT_REASON_LABELS, ReportReason
 from directory.listings.services import (
     MAX_LOCATIONS,

@@ -19,7 +19,7 @@ from itsdangerous import BadSignature, TimestampSigner
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from directory import geo
+from directory.geo import distances
 from directory.database import aware, committed, utcnow
 from directory.extensions import db
 from directory.listings.models import (
@@ -636,9 +636,9 @@ def find_duplicates(candidates: list[DuplicateCandidate]) -> dict[Any, list[Dupl
     """Other listings with the same contact email, or the same name within 1 mile, for each candidate."""
     if not candidates:
         return {}
-    radius_km = geo.to_km(DUPLICATE_DISTANCE_MI, "mi")
+    radius_km = distances.to_km(DUPLICATE_DISTANCE_MI, "mi")
     emails = {c.contact_email for c in candidates if c.contact_email}
-    boxes = [box for c in candidates for lat, lon in c.points for box in geo.bounding_boxes(lat, lon, radius_km)]
+    boxes = [box for c in candidates for lat, lon in c.points for box in distances.bounding_boxes(lat, lon, radius_km)]
     nearby = select(Location.therapist_id).where(
         or_(*(and_(Location.latitude.between(a, b), Location.longitude.between(c, d)) for a, b, c, d in boxes))
     ) if boxes else None
@@ -661,11 +661,11 @@ def find_duplicates(candidates: list[DuplicateCandidate]) -> dict[Any, list[Dupl
             if candidate.contact_email and other.contact_email == candidate.contact_email:
                 found.append(DuplicateFlag(other, "same contact email"))
             elif _name_key(other.name) == _name_key(candidate.name):
-                distances = [
-                    geo.from_km(geo.distance_km(point, (loc.latitude, loc.longitude)), "mi")
+                miles = [
+                    distances.from_km(distances.distance_km(point, (loc.latitude, loc.longitude)), "mi")
                     for point in candidate.points for loc in other.locations
                 ]
-                if distances and min(distances) <= DUPLICATE_DISTANCE_MI:
-                    found.append(DuplicateFlag(other, f"same name, {min(distances):.1f} mi away"))
+                if miles and min(miles) <= DUPLICATE_DISTANCE_MI:
+                    found.append(DuplicateFlag(other, f"same name, {min(miles):.1f} mi away"))
         flags[candidate.key] = found
     return flags

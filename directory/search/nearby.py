@@ -21,7 +21,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import TextClause, text
 
-from directory import geo
+from directory.geo import distances
 from directory.extensions import db
 from directory.therapists.models import LISTING_POINTS, ListingStatus
 
@@ -153,10 +153,10 @@ def census_statement(
     reaches the cap, the first rung of ladder(radius_km) whose inscribed square holds `wanted` therapists,
     and when it does not, the widest service radius of a published mobile therapist."""
     lat, lon = point
-    dlat, dlon = (half / _RUNG_RATIO**_LADDER_RUNGS for half in geo.inscribed_half_sides(lat, radius_km))
+    dlat, dlon = (half / _RUNG_RATIO**_LADDER_RUNGS for half in distances.inscribed_half_sides(lat, radius_km))
     values = {
         **listing.values,
-        **_box_values("square", geo.inscribed_box(lat, lon, radius_km)),
+        **_box_values("square", distances.inscribed_box(lat, lon, radius_km)),
         "rows": math.ceil(COUNT_CAP * _POINTS_PER_THERAPIST),
         "lat": lat, "lon": lon, "dlat": dlat, "dlon": dlon,
         "ratio": _RUNG_RATIO, "rungs": _LADDER_RUNGS, "wanted": wanted, "cap": COUNT_CAP,
@@ -225,10 +225,10 @@ def candidates_statement(
     """SQL for points that may be within radius_km, and mobile therapists' within visits_km, who may visit the point."""
     lat, lon = point
     values = dict(listing.values)
-    boxes = geo.bounding_boxes(lat, lon, radius_km)
+    boxes = distances.bounding_boxes(lat, lon, radius_km)
     for i, box in enumerate(boxes):
         values |= _box_values(f"b{i}", box)
-    visitor_boxes = geo.bounding_boxes(lat, lon, visits_km) if visits_km > radius_km else []
+    visitor_boxes = distances.bounding_boxes(lat, lon, visits_km) if visits_km > radius_km else []
     for i, box in enumerate(visitor_boxes):
         values |= _box_values(f"v{i}", box)
     return Statement(_candidates_sql(_dialect(), listing.on_points, len(boxes), len(visitor_boxes)), values)
@@ -257,7 +257,7 @@ class _Nearest:
 
 
 def _nearest_locations(point: tuple[float, float], rows: Iterable[Any], exclude: set[int]) -> dict[int, _Nearest]:
-    distance_to = geo.lambert_from(point)
+    distance_to = distances.lambert_from(point)
     nearest: dict[int, _Nearest] = {}
     for therapist_id, location_id, lat, lon, mobile, service_mi, mask in rows:
         if therapist_id in exclude:
@@ -285,16 +285,16 @@ def everyone_within(
 ) -> list[Match]:
     """Every matching therapist within radius_km, and every mobile one whose service area (none wider than
     widest_visit_mi) reaches the point, nearest first."""
-    visits_km = geo.to_km(widest_visit_mi or 0.0, "mi")
+    visits_km = distances.to_km(widest_visit_mi or 0.0, "mi")
     rows = candidates_statement(listing, point, radius_km, visits_km).run()
     matches = []
     for therapist_id, found in _nearest_locations(point, rows, set()).items():
         where = (found.latitude, found.longitude)
-        within = geo.is_within_km(point, where, radius_km, found.distance_km)
+        within = distances.is_within_km(point, where, radius_km, found.distance_km)
         visits = (
             not within
             and found.mobile
-            and geo.is_within_km(point, where, geo.to_km(found.service_radius_mi, "mi"), found.distance_km)
+            and distances.is_within_km(point, where, distances.to_km(found.service_radius_mi, "mi"), found.distance_km)
         )
         if within or visits:
             matches.append(Match(therapist_id, found.distance_km, found.location_id, found.modality_mask, visits))

@@ -15,7 +15,8 @@ from geopy.location import Location as GeoLocation
 from sqlalchemy import literal, null, select, text, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
-from directory import geo
+from directory.geo import distances
+from directory.geo.geocoders import distinct_places, is_dominant
 from directory.extensions import db
 from directory.search import nearby
 from directory.search.nearby import COUNT_CAP, Match
@@ -175,7 +176,7 @@ def parse_search_args(args: Any, vocabulary: Vocabulary) -> tuple[SearchParams, 
         notices.append(f"The name search was too long; we used its first {MAX_TEXT_LENGTH} characters.")
 
     unit = (args.get("unit") or "mi").strip().lower()
-    if unit not in geo.UNITS:
+    if unit not in distances.UNITS:
         notices.append("Distances can be in miles (mi) or kilometres (km); we used miles.")
         unit = "mi"
 
@@ -236,11 +237,11 @@ class PlaceLookup:
     candidates: list[GeoLocation] = field(default_factory=list)
     others: list[GeoLocation] = field(default_factory=list)
     message: str | None = None
-    suggestions: list[str] = field(default_factory=list)
+    suggestions: list[GeoLocation] = field(default_factory=list)
 
 
 def resolve_place(geocoder: Any, query: str, suggester: Any | None = None) -> PlaceLookup:
-    """Look up a place; ambiguous names give candidates, unknown ones a message and close matches."""
+    """Look up a place; ambiguous names give candidates, unknown ones a message and places it may mean."""
     try:
         found = geocoder.geocode(query, exactly_one=False) or []
     except GeopyError:
@@ -248,7 +249,7 @@ def resolve_place(geocoder: Any, query: str, suggester: Any | None = None) -> Pl
             message=f"The location service did not answer for “{query}”. "
             "Please try again in a moment, or search by ZIP code."
         )
-    found = _distinct_places(list(found))
+    found = distinct_places(list(found))
     if not found:
         suggestions = suggester.suggest(query) if suggester is not None else []
         return PlaceLookup(
@@ -256,19 +257,9 @@ def resolve_place(geocoder: Any, query: str, suggester: Any | None = None) -> Pl
             "St. Petersburg, FL).",
             suggestions=suggestions,
         )
-    if geo.is_dominant(found):
+    if is_dominant(found):
         return PlaceLookup(place=found[0], others=found[1:6])
     return PlaceLookup(candidates=found[:12])
-
-
-def _distinct_places(found: list[GeoLocation]) -> list[GeoLocation]:
-    """Drop results within 10 km of an earlier one: network geocoders list one town several times."""
-    distinct: list[GeoLocation] = []
-    for location in found:
-        point = (location.latitude, location.longitude)
-        if all(geo.distance_km(point, (d.latitude, d.longitude)) > 10 for d in distinct):
-            distinct.append(location)
-    return distinct
 
 
 @dataclass
@@ -349,7 +340,7 @@ def _hits(matches: list[Match], unit: str, vocabulary: Vocabulary) -> list[Hit]:
     for match in matches:
         therapist = therapists[match.therapist_id]
         location = next(loc for loc in therapist.locations if loc.id == match.location_id)
-        distance = geo.from_km(match.distance_km, unit)
+        distance = distances.from_km(match.distance_km, unit)
         hits.append(Hit(therapist, vocabulary.modalities_in(match.modality_mask), distance, location, match.visits))
     return hits
 
@@ -371,7 +362,7 @@ def search_therapists(
     if point is None:
         return _browse(params, vocabulary, listing, notices)
 
-    radius_km = geo.to_km(params.radius, params.unit)
+    radius_km = distances.to_km(params.radius, params.unit)
     wanted = min(params.page, COUNT_CAP // PAGE_SIZE) * PAGE_SIZE
     census = nearby.take_census(listing, point, radius_km, wanted, vocabulary)
     if census.capped:

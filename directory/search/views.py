@@ -1,7 +1,7 @@
 """Home page and search results."""
 from flask import Blueprint, current_app, render_template, request
 
-from directory.geo import OfflineGeocoder
+from directory.geo.geocoders import offline_geocoder
 from directory.search.forms import SearchForm
 from directory.search.services import (
     PAGE_SIZE,
@@ -17,7 +17,7 @@ bp = Blueprint("search", __name__)
 
 def place_lookup(near: str):
     """Resolve `near` with the configured geocoder; close spellings come from the bundled data."""
-    return resolve_place(current_app.extensions["geocoder"], near, OfflineGeocoder())
+    return resolve_place(current_app.extensions["geocoder"], near, offline_geocoder())
 
 
 @bp.get("/")

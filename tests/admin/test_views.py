@@ -87,7 +87,7 @@ def test_queue_lists_submissions_revisions_reports_and_resolved_locations(admin_
     listings.file_report(published, ReportReason.NOT_ME, "Not me at all", "real@example.com")
     page = page_text(admin_client.get("/admin/"))
     assert "New listings (1)" in page and "Dana Whitfield" in page
-    assert "→ 200 Central Ave, Saint Petersburg, FL 33701 (27.7723, -82.6386)" in page
+    assert "→ 200 Central Ave, St. Petersburg, FL 33701 (27.7723, -82.6386)" in page
     assert "Changes to published listings (1)" in page
     assert "Problem reports (1)" in page and "This is me, and I did not list myself" in page
     assert "Possible duplicate" in page and "same contact email" in page

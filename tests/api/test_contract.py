@@ -36,7 +36,8 @@ def test_an_ambiguous_place_is_a_declared_400_with_candidates(client, vocabulary
     declared = client.get("/api/v1/openapi.json").get_json()
     assert "400" in declared["paths"]["/therapists"]["get"]["responses"]
     item = declared["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["candidates"]["items"]
-    assert item["required"] == ["label", "latitude", "longitude"]
+    assert item == {"$ref": "#/components/schemas/Place"}
+    assert declared["components"]["schemas"]["Place"]["required"] == ["label", "latitude", "longitude", "kind"]
 
 
 def test_every_405_names_the_allowed_methods(client, vocabulary):

@@ -45,7 +45,7 @@ def test_submit_approve_and_find_a_listing(page, vocabulary, make_admin, artifac
     page.wait_for_url("**/list-your-practice/edit/**")
     assert "Your listing is waiting for review" in page.locator(".flash").inner_text()
     assert "/list-your-practice/edit/" in page.locator("#private-link").input_value()
-    assert "Saint Petersburg, FL 33701" in page.locator(".resolved").first.inner_text()
+    assert "St. Petersburg, FL 33701" in page.locator(".resolved").first.inner_text()
 
     page.goto("/admin/")
     page.wait_for_url("**/admin/login**")

@@ -17,7 +17,7 @@ def test_search_filter_and_open_a_profile(page, make_therapist, artifacts):
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**/search?**")
     summary = page.locator("#results-heading")
-    assert "2 therapists within 25 mi of Saint Petersburg, FL 33701" in summary.inner_text()
+    assert "2 therapists within 25 mi of St. Petersburg, FL 33701" in summary.inner_text()
     cards = page.locator(".result__name")
     assert cards.all_inner_texts()[0].startswith("Sam Swedish")
 

@@ -112,7 +112,7 @@ def listing_data(vocabulary) -> Callable[..., ListingData]:
             modalities=["nmt-st-john"],
             conditions=["tension-headache"],
             locations=[ProposedLocation("200 Central Ave", "St. Petersburg", "FL", "33701", *ST_PETE,
-                                        "200 Central Ave, Saint Petersburg, FL 33701")],
+                                        "200 Central Ave, St. Petersburg, FL 33701")],
         )
         return ListingData(**(values | overrides))
 

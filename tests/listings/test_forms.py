@@ -44,7 +44,7 @@ def test_a_complete_submission_is_valid_and_normalised(app, listing_form):
     [location] = data.locations
     assert (location.street, location.city, location.state, location.postal_code) == (
         "200 Central Ave", "St. Petersburg", "FL", "33701")
-    assert location.geocoded_as == "200 Central Ave, Saint Petersburg, FL 33701"
+    assert location.geocoded_as == "200 Central Ave, St. Petersburg, FL 33701"
     assert form.resolved[0].label == location.geocoded_as
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, text
 
 from directory.database import utcnow
 from directory.extensions import db
-from directory.geo import OfflineGeocoder
+from directory.geo.geocoders import offline_geocoder
 from directory.listings import services
 from directory.listings.models import ListingToken, Report, ReportReason, Revision, RevisionStatus, TokenPurpose
 from directory.listings.services import EditOutcome, ListingData, ProposedLocation, StaleEdit
@@ -21,7 +21,7 @@ def test_submit_stores_a_pending_listing_and_mails_its_edit_link(make_listing, o
     assert therapist.slug == "dana-whitfield-st-petersburg"
     assert therapist.contact_email == "dana.private@example.com"
     assert [m.slug for m in therapist.modalities] == ["nmt-st-john"]
-    assert therapist.locations[0].geocoded_as == "200 Central Ave, Saint Petersburg, FL 33701"
+    assert therapist.locations[0].geocoded_as == "200 Central Ave, St. Petersburg, FL 33701"
     assert therapist.version == 1
     stored = db.session.scalars(select(ListingToken)).one()
     assert stored.token_hash == services.hash_token(token) and token not in stored.token_hash
@@ -222,10 +222,10 @@ def test_the_start_token_expires_after_a_day(app):
 
 
 def test_geocode_address_resolves_or_explains():
-    geocoder = OfflineGeocoder()
+    geocoder = offline_geocoder()
     found = services.geocode_address(geocoder, "200 Central Ave", "St. Petersburg", "FL", "33701")
     assert found.problem is None
-    assert found.label == "200 Central Ave, Saint Petersburg, FL 33701"
+    assert found.label == "200 Central Ave, St. Petersburg, FL 33701"
     assert round(found.latitude, 1) == 27.8
     unknown = services.geocode_address(geocoder, "", "Nowhereville", "FL", "")
     assert unknown.problem == "We couldn't find “Nowhereville, FL” on the map. Check the city and state, or add the ZIP code."

@@ -74,7 +74,7 @@ def test_a_valid_submission_waits_for_review_and_shows_its_private_link(client, 
     assert "Thank you! Your listing is waiting for review." in page
     assert "Waiting for review" in page
     assert f'value="http://localhost{edit_url}"' in page
-    assert "200 Central Ave, Saint Petersburg, FL 33701" in page
+    assert "200 Central Ave, St. Petersburg, FL 33701" in page
     therapist = db.session.scalars(select(Therapist)).one()
     assert therapist.status == ListingStatus.PENDING.value
     assert therapist.contact_email == "dana.private@example.com"
@@ -125,7 +125,7 @@ def test_errors_show_beside_their_fields_and_nothing_typed_is_lost(client, listi
     assert 'value="javascript:alert(1)"' in page
     assert 'value="Xyzzyville"' in page
     # The location that did resolve shows where it was placed.
-    assert "Found on the map as</span> <strong>200 Central Ave, Saint Petersburg, FL 33701" in page
+    assert "Found on the map as</span> <strong>200 Central Ave, St. Petersburg, FL 33701" in page
     assert _count(Therapist) == 0
 
 

@@ -20,7 +20,7 @@ def test_home_page_has_search_box_quick_links_and_explanation(client, vocabulary
 def test_search_names_the_place_it_searched_around(client, make_therapist):
     make_therapist(name="Nearby Therapist", at=point_at(1))
     page = client.get("/search?near=33701&radius=10").get_data(as_text=True)
-    assert "within 10 mi of Saint Petersburg, FL 33701" in page
+    assert "within 10 mi of St. Petersburg, FL 33701" in page
     assert "Nearby Therapist" in page
     assert re.search(r"<strong>\d+\.\d mi</strong>", page)
 
@@ -28,9 +28,9 @@ def test_search_names_the_place_it_searched_around(client, make_therapist):
 def test_search_by_city_and_by_address(client, make_therapist):
     make_therapist(name="Downtown", at=point_at(1))
     by_city = client.get("/search?near=St.+Petersburg,+FL").get_data(as_text=True)
-    assert "of Saint Petersburg, FL" in by_city and "Downtown" in by_city
+    assert "of St. Petersburg, FL" in by_city and "Downtown" in by_city
     by_address = client.get("/search?near=200+Central+Ave,+St.+Petersburg,+FL+33701").get_data(as_text=True)
-    assert "200 Central Ave, Saint Petersburg, FL 33701" in by_address
+    assert "200 Central Ave, St. Petersburg, FL 33701" in by_address
 
 
 def test_ambiguous_place_offers_candidates(client, vocabulary):
@@ -49,7 +49,7 @@ def test_unknown_place_gives_a_helpful_message_with_suggestions(client, vocabula
     assert response.status_code == 200
     assert "We couldn&#39;t find" in page or "We couldn't find" in page
     assert "try a zip code or city, st" in page.lower()
-    assert "Saint Petersburg, FL" in page
+    assert "St. Petersburg, FL" in page
 
 
 def test_filters_are_explained_and_counted(client, make_therapist):
@@ -125,7 +125,7 @@ def test_api_search_returns_distances_and_links(client, make_therapist):
         make_therapist(at=point_at(0.5 + i * 0.2), modalities=("nmt-american",))
     data = client.get("/api/v1/therapists?near=33701&radius=10&unit=km&modality=nmt").get_json()
     assert data["total"] == 22 and data["pages"] == 2
-    assert data["place"]["address"] == "Saint Petersburg, FL 33701"
+    assert data["place"]["address"] == "St. Petersburg, FL 33701"
     first = data["results"][0]
     assert first["unit"] == "km"
     assert first["distance"] == pytest.approx(0.5 * 1.609344 + 0.0, abs=0.11)
@@ -189,3 +189,20 @@ def test_results_show_each_therapists_modalities_in_display_order(client, make_t
         page = client.get(f"/search?{query}").get_data(as_text=True)
         assert "Therapies: </span>NMT – St. John Method · Swedish / relaxation massage · Thai massage</p>" in page, query
         assert page.count('class="modalities"') == 1
+
+
+def test_the_place_label_names_exactly_what_was_matched(client, vocabulary):
+    page = client.get("/search?near=Hyde+Park,+Chicago").get_data(as_text=True)
+    assert "within 25 mi of Hyde Park, Chicago, IL" in page
+    greenpoint = client.get("/search?near=Greenpoint,+NY").get_data(as_text=True)
+    assert "within 25 mi of Greenpoint, Brooklyn, NY" in greenpoint
+
+
+@pytest.mark.parametrize("near, suggestion", [("Tampa Bay", "Tampa, FL"), ("Seatle, WA", "Seattle, WA"),
+                                              ("Pittsburg, PA", "Pittsburgh, PA")])
+def test_a_place_not_found_offers_did_you_mean_links(client, vocabulary, near, suggestion):
+    page = client.get("/search", query_string={"near": near, "modality": "nmt"}).get_data(as_text=True)
+    assert "therapists within" not in page
+    assert "Did you mean:" in page
+    link = f'near={suggestion.replace(" ", "+")}&amp;radius=25&amp;unit=mi&amp;modality=nmt">{suggestion}</a>'
+    assert link in page
