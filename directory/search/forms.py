@@ -43,7 +43,7 @@ class SearchForm(GuardedForm):
     near = SearchField(
         "Near",
         widget=QuickSearchInput(),
-        description="A ZIP code, City, ST or street address",
+        description="A ZIP code, a town or neighbourhood with its state or city, or a street address",
         render_kw={"maxlength": MAX_PLACE_LENGTH, "autocomplete": "postal-code", "placeholder": "33701 or St. Petersburg, FL"},
     )
     radius = SelectField("Within", choices=[SelectChoice(str(r)) for r in RADIUS_CHOICES])
