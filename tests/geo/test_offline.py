@@ -138,3 +138,10 @@ def test_every_suggested_label_finds_that_same_place(geocoder, prefix):
         found = geocoder.geocode(place.address)
         assert found is not None and found.address == place.address
         assert (found.latitude, found.longitude) == (place.latitude, place.longitude)
+
+
+@pytest.mark.parametrize("address", ["Suite 4, Bayfront Plaza, Tampa, FL", "Building 2, Tampa, FL", "One Harbour Place, Tampa FL",
+                                     "Medical Arts Building, Tampa, FL"])
+def test_practice_addresses_without_a_house_number_are_streets_too(geocoder, address):
+    found = geocoder.geocode(address)
+    assert found.raw["kind"] == "address" and found.address.endswith(", Tampa, FL")
