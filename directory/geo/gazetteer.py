@@ -64,7 +64,7 @@ class Place:
 
     @property
     def label(self) -> str:
-        """"Name, ST", or "Neighbourhood, City, ST"."""
+        """How the place is shown: "Name, ST", or "Neighbourhood, City, ST"."""
         return f"{self.name}, {self.city}, {self.state}" if self.city else f"{self.name}, {self.state}"
 
     @property
@@ -83,7 +83,7 @@ class ZipCode:
 
     @property
     def label(self) -> str:
-        """"City, ST 12345"."""
+        """How the ZIP code is shown: "City, ST 12345"."""
         return f"{self.place.name}, {self.place.state} {self.code}"
 
 

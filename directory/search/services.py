@@ -15,9 +15,9 @@ from geopy.location import Location as GeoLocation
 from sqlalchemy import literal, null, select, text, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
+from directory.extensions import db
 from directory.geo import distances
 from directory.geo.geocoders import distinct_places, is_dominant
-from directory.extensions import db
 from directory.search import nearby
 from directory.search.nearby import COUNT_CAP, Match
 from directory.therapists.models import Condition, Location, Modality, Therapist
