@@ -16,6 +16,7 @@ from directory.forms import database_int, is_storable
 from directory.listings.forms import VersionForm
 from directory.listings.models import Report, Revision
 from directory.search.services import load_vocabulary
+from directory.security import no_store
 from directory.therapists.models import Therapist
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -46,11 +47,8 @@ def require_login():
     return None
 
 
-@bp.after_request
-def never_cache(response: Response) -> Response:
-    """Moderation pages hold private data: keep them out of caches."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# Moderation pages hold private data.
+bp.after_request(no_store)
 
 
 def _safe_next(target: str | None) -> str:

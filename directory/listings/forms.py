@@ -15,7 +15,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -24,9 +23,9 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, StopValidation, ValidationError
 
-from directory.forms import GuardedForm, GuardedMeta, database_int, plain_name
+from directory.forms import GuardedForm, GuardedMeta, MultiCheckboxField, WholeNumberField, database_int, length, plain_name
 from directory.geo import STATE_NAMES
 from directory.listings.models import REPORT_REASON_LABELS, ReportReason
 from directory.listings.services import (
@@ -37,7 +36,6 @@ from directory.listings.services import (
     ProposedLocation,
     geocode_address,
 )
-from directory.search.forms import MultiCheckboxField
 from directory.search.services import Vocabulary
 
 NAME_MAX = 120
@@ -53,45 +51,19 @@ STATE_CHOICES = [SelectChoice("", "Choose a state")] + [
 ]
 
 
-def _length(limit: int, what: str = "this") -> Length:
-    return Length(max=limit, message=f"Keep {what} to {limit:,} characters or fewer (it has %(length)d).")
-
-
 def _text(label: str, limit: int, *validators: Any, what: str = "this", **kwargs: Any) -> StringField:
-    return StringField(label, [*validators, _length(limit, what)], **kwargs)
+    return StringField(label, [*validators, length(limit, what)], **kwargs)
 
 
 def _long_text(label: str, limit: int, description: str) -> TextAreaField:
     # No maxlength: the browser would cut pasted text silently; the message says how much is too much.
-    return TextAreaField(label, [_length(limit)], description=description,
+    return TextAreaField(label, [length(limit)], description=description,
                          render_kw={"rows": 6, "maxlength": False})
 
 
 def split_list(text: str | None, separator: str = ",") -> list[str]:
     """Items of a comma- (or line-) separated list, trimmed, empty ones dropped."""
     return [item.strip() for item in (text or "").split(separator) if item.strip()]
-
-
-class WholeNumberField(IntegerField):
-    """An integer field whose parse error says what to type; absurdly long numbers are refused before
-    NumberRange sees them (it compares through float, which a 400-digit integer overflows)."""
-
-    MAX_DIGITS = 9
-
-    def __init__(self, label: str, validators: list[Any] | None = None, message: str = "Enter a whole number.",
-                 **kwargs: Any):
-        super().__init__(label, validators, **kwargs)
-        self.parse_message = message
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        """Read the number, with our message when it is not one."""
-        if valuelist and len(valuelist[0].strip().lstrip("+-")) > self.MAX_DIGITS:
-            self.data = None
-            raise ValueError(self.parse_message)
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(self.parse_message) from error
 
 
 def check_email(form: Any, field: Any) -> None:
@@ -184,9 +156,9 @@ class ListingFields(GuardedForm):
     conditions = MultiCheckboxField("Conditions you treat")
     locations = FieldList(FormField(LocationForm), min_entries=MAX_LOCATIONS, max_entries=MAX_LOCATIONS)
     phone = TelField("Phone", [Optional(), check_phone], render_kw={"autocomplete": "tel"})
-    email = EmailField("Public email", [Optional(), _length(254), check_email],
+    email = EmailField("Public email", [Optional(), length(254), check_email],
                        description="Shown on your profile.")
-    website = URLField("Website", [Optional(), _length(500), check_website],
+    website = URLField("Website", [Optional(), length(500), check_website],
                        description="Starting with https://", render_kw={"autocomplete": "url"})
     price_min = WholeNumberField("Lowest price (US$)", [Optional(), NumberRange(1, 10000, "Prices must be whole dollars from 1 to 10,000.")],
                                  message="Enter the price in whole dollars, like 90.")
@@ -204,7 +176,7 @@ class ListingFields(GuardedForm):
     )
     languages = _text("Languages", SHORT_LIST_MAX, Optional(), description="Separated by commas.", default="English")
     contact_email = EmailField(
-        "Private contact email", [InputRequired("Enter an email address we can reach you at."), _length(254), check_email],
+        "Private contact email", [InputRequired("Enter an email address we can reach you at."), length(254), check_email],
         description="Never shown. We send your private edit link and moderators' messages here.",
         render_kw={"autocomplete": "email"},
     )
@@ -384,7 +356,7 @@ class EditLinkForm(GuardedForm):
     """Ask for a new edit link by the private contact email."""
 
     contact_email = EmailField("Private contact email", [InputRequired("Enter the email address you listed with."),
-                                                         _length(254), check_email],
+                                                         length(254), check_email],
                                render_kw={"autocomplete": "email"})
     fax = StringField("Leave this field empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
 
@@ -394,10 +366,10 @@ class ReportForm(GuardedForm):
 
     reason = RadioField("What is wrong?", [InputRequired("Choose what is wrong with the listing.")],
                         choices=[SelectChoice(reason.value, REPORT_REASON_LABELS[reason]) for reason in ReportReason])
-    details = TextAreaField("Details", [_length(REPORT_DETAILS_MAX)],
+    details = TextAreaField("Details", [length(REPORT_DETAILS_MAX)],
                             description="What should we check? Up to 1,000 characters.",
                             render_kw={"rows": 5, "maxlength": False})
-    reporter_email = EmailField("Your email", [_length(254), check_email],
+    reporter_email = EmailField("Your email", [length(254), check_email],
                                 description="Optional, so a moderator can ask you about it. Needed if this is you.",
                                 render_kw={"autocomplete": "email"})
     fax = StringField("Leave this field empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
