@@ -7,7 +7,7 @@ from flask import Flask, current_app
 
 from directory.admin.services import change_password, create_admin, find_admin
 from directory.geo import PLACES_FILE, write_places
-from directory.listings.services import send_reconfirmations
+from directory.listings.reconfirmation import send_reconfirmations
 from directory.mail import deliver_due, run_worker
 from directory.opendata.export import export_directory
 from directory.opendata.importer import import_directory

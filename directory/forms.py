@@ -83,9 +83,14 @@ class GuardedForm(FlaskForm):
         pass
 
 
+def too_long_message(limit: int, length: int | str, what: str = "this") -> str:
+    """The one way the site says a text is too long."""
+    return f"Keep {what} to {limit:,} characters or fewer (it has {length})."
+
+
 def length(limit: int, what: str = "this") -> Length:
     """At most `limit` characters, saying how many were typed."""
-    return Length(max=limit, message=f"Keep {what} to {limit:,} characters or fewer (it has %(length)d).")
+    return Length(max=limit, message=too_long_message(limit, "%(length)d", what))
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -21,18 +21,11 @@ from directory.admin.models import Admin, AuditAction, AuditLog, LoginLockout
 from directory.database import aware, committed, utcnow
 from directory.extensions import db
 from directory.listings.models import Report, ReportStatus, Revision, RevisionStatus
-from directory.listings.services import (
-    DuplicateCandidate,
-    DuplicateFlag,
-    FieldChange,
-    ListingData,
-    apply_listing_data,
-    confirmed_basis,
-    find_duplicates,
-    normalize_email,
-    reconfirmation_due,
-    revision_diff,
-)
+from directory.admin.duplicates import DuplicateCandidate, DuplicateFlag, find_duplicates
+from directory.listings.data import ListingData, write_listing
+from directory.listings.moderation import FieldChange, revision_diff
+from directory.listings.reconfirmation import confirmed_basis, reconfirmation_due
+from directory.listings.rules import normalize_email
 from directory.mail import absolute_url, queue_mail
 from directory.search.services import Vocabulary
 from directory.security import hash_token
@@ -374,7 +367,7 @@ def approve_revision(revision: Revision, admin: Admin, seen_version: int, now: d
         if (data.license_number, data.license_state) != (therapist.license_number, therapist.license_state):
             # The verification was of the old license.
             therapist.license_verified_at = therapist.license_verified_by_id = None
-        apply_listing_data(therapist, data)
+        write_listing(therapist, data)
         therapist.last_checked_at = now
         revision.status = RevisionStatus.APPROVED.value
         revision.decided_at, revision.decided_by_id = now, admin.id

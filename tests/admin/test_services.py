@@ -9,7 +9,7 @@ from directory.admin import services
 from directory.admin.models import AuditLog
 from directory.database import aware, utcnow
 from directory.extensions import db
-from directory.listings import services as listings
+from directory.listings import data, editing, reports
 from directory.listings.models import ReportReason, RevisionStatus
 from directory.search.services import load_vocabulary
 from directory.therapists.models import ListingStatus
@@ -66,10 +66,10 @@ def test_an_approved_revision_replaces_the_public_fields_in_one_go(admin, make_l
                             license_number="MA99999",
                             locations=[listing_data().locations[0], listing_data().locations[0].__class__(
                                 "", "Tampa", "FL", "", 27.95, -82.46, "Tampa, FL")])
-    listings.save_edit(therapist, proposed, therapist.contact_email, therapist.version)
-    revision = listings.pending_revision(therapist)
+    editing.save_edit(therapist, proposed, therapist.contact_email, therapist.version)
+    revision = editing.pending_revision(therapist)
     services.approve_revision(revision, admin, revision.version)
-    assert listings.ListingData.from_therapist(therapist) == proposed
+    assert data.ListingData.from_therapist(therapist) == proposed
     assert [loc.city for loc in therapist.locations] == ["St. Petersburg", "Tampa"]
     assert revision.status == RevisionStatus.APPROVED.value and revision.decided_by_id == admin.id
     # The verification was of the old license number.
@@ -82,8 +82,8 @@ def test_an_approved_revision_replaces_the_public_fields_in_one_go(admin, make_l
 
 def test_a_rejected_revision_leaves_the_public_listing(admin, make_listing, listing_data, outbox):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
-    listings.save_edit(therapist, listing_data(name="Spammy Name"), therapist.contact_email, therapist.version)
-    revision = listings.pending_revision(therapist)
+    editing.save_edit(therapist, listing_data(name="Spammy Name"), therapist.contact_email, therapist.version)
+    revision = editing.pending_revision(therapist)
     services.reject_revision(revision, admin, "Names must be your real name.", revision.version)
     db.session.refresh(therapist)
     assert therapist.name == "Dana Whitfield"
@@ -104,13 +104,13 @@ def test_verify_license_records_who_and_when(admin, make_listing):
 
 def test_unpublish_holds_the_listing_closes_its_reports_and_tells_why(admin, make_listing, outbox):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
-    report = listings.file_report(therapist, ReportReason.NOT_ME, "Not me!", "real@example.com")
+    report = reports.file_report(therapist, ReportReason.NOT_ME, "Not me!", "real@example.com")
     services.unpublish_listing(therapist, admin, "The named therapist asked for removal.")
     assert (therapist.status, therapist.held_by_moderator) == (ListingStatus.UNPUBLISHED.value, True)
     assert report.status == "resolved" and "asked for removal" in report.resolution
     assert "The named therapist asked for removal." in outbox()[-1].body
-    with pytest.raises(listings.NotAllowed):
-        listings.publish_own(therapist, therapist.version)
+    with pytest.raises(editing.NotAllowed):
+        editing.publish_own(therapist, therapist.version)
     with pytest.raises(services.ModerationError):
         services.unpublish_listing(therapist, admin, "Again")
     services.approve_listing(therapist, admin, therapist.version)
@@ -119,7 +119,7 @@ def test_unpublish_holds_the_listing_closes_its_reports_and_tells_why(admin, mak
 
 def test_resolve_report(admin, make_listing):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
-    report = listings.file_report(therapist, ReportReason.WRONG_CONTACT, "Old phone.", None)
+    report = reports.file_report(therapist, ReportReason.WRONG_CONTACT, "Old phone.", None)
     services.resolve_report(report, admin, "Called them; the number works.")
     assert report.status == "resolved" and report.resolved_by_id == admin.id
     assert _audit() == [("resolve_report", "mod@example.org", "Called them; the number works.")]
@@ -130,7 +130,7 @@ def test_resolve_report(admin, make_listing):
 def test_every_action_is_audited_and_survives_deletion(admin, make_listing):
     therapist, _ = make_listing()
     services.approve_listing(therapist, admin, therapist.version)
-    listings.delete_listing(therapist)
+    editing.delete_listing(therapist)
     entry = db.session.scalars(select(AuditLog)).one()
     assert (entry.therapist_id, entry.therapist_name) == (None, "Dana Whitfield")
 
@@ -142,11 +142,11 @@ def test_queue_oldest_first_with_duplicates_and_stale_listings(admin, make_listi
     older, _ = make_listing()
     older.created_at = now - timedelta(days=3)
     published, _ = make_listing(status=ListingStatus.PUBLISHED.value, name="Published One")
-    listings.save_edit(published, listing_data(name="Published One, Renamed"), published.contact_email,
+    editing.save_edit(published, listing_data(name="Published One, Renamed"), published.contact_email,
                        published.version)
     stale, _ = make_listing(status=ListingStatus.PUBLISHED.value, name="Stale One")
     stale.confirmed_at = now - timedelta(days=400)
-    listings.file_report(published, ReportReason.CLOSED, "", None)
+    reports.file_report(published, ReportReason.CLOSED, "", None)
     db.session.commit()
 
     queue = services.load_queue()
@@ -162,7 +162,7 @@ def test_queue_oldest_first_with_duplicates_and_stale_listings(admin, make_listi
 
 def test_review_shows_the_diff_of_a_pending_revision(admin, make_listing, listing_data):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
-    listings.save_edit(therapist, listing_data(bio="New bio."), therapist.contact_email, therapist.version)
+    editing.save_edit(therapist, listing_data(bio="New bio."), therapist.contact_email, therapist.version)
     review = services.load_review(therapist.id, load_vocabulary())
     assert [(c.label, c.before, c.after) for c in review.changes] == [
         ("About you", "I had tension headaches myself.", "New bio.")]
