@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from directory.forms import UNSTORABLE_MESSAGE, is_storable, too_long_message
 from directory.geo import STATE_NAMES
-from directory.search.services import resolve_place
+from directory.search.places import Ambiguous, GeocoderDown, Located, locate
 from directory.therapists.models import MAX_SERVICE_RADIUS_MI
 
 if TYPE_CHECKING:
@@ -210,13 +210,13 @@ def address_query(street: str, city: str, state: str, postal_code: str) -> str:
 def geocode_address(geocoder: Any, street: str, city: str, state: str, postal_code: str) -> GeocodedAddress:
     """Place a practice address with the configured geocoder; an ambiguous or unknown one is a problem."""
     query = address_query(street, city, state, postal_code)
-    lookup = resolve_place(geocoder, query)
-    if lookup.place is not None:
-        return GeocodedAddress(lookup.place.address, lookup.place.latitude, lookup.place.longitude)
-    if lookup.candidates:
-        names = "; ".join(c.address for c in lookup.candidates[:4])
+    outcome = locate(geocoder, query)
+    if isinstance(outcome, Located):
+        return GeocodedAddress(outcome.place.label, outcome.place.latitude, outcome.place.longitude)
+    if isinstance(outcome, Ambiguous):
+        names = "; ".join(c.label for c in outcome.candidates[:4])
         return GeocodedAddress(problem=f"“{query}” matches several places ({names}). Add the ZIP code.")
-    if lookup.message and lookup.message.startswith("The location service"):
+    if isinstance(outcome, GeocoderDown):
         return GeocodedAddress(problem="The map service did not answer. Please try again in a moment.")
     return GeocodedAddress(problem=f"We couldn't find “{query}” on the map. Check the city and state, "
                                    "or add the ZIP code.")

@@ -1,4 +1,4 @@
-"""Searching the directory: parsing a search, resolving its place, and finding therapists.
+"""Searching the directory: parsing a search, `find` (its place, then the therapists), and the results.
 
 Plain functions over the database session; no request or template in here.
 """
@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
-from geopy.exc import GeopyError
-from geopy.location import Location as GeoLocation
 from sqlalchemy import literal, null, select, text, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -19,6 +17,7 @@ from directory import geo
 from directory.extensions import db
 from directory.search import nearby
 from directory.search.nearby import COUNT_CAP, Match
+from directory.search.places import Located, PlaceFailure, Suggester, locate
 from directory.therapists.models import Condition, Location, Modality, Therapist
 
 RADIUS_CHOICES = (5, 10, 25, 50, 100)
@@ -229,49 +228,6 @@ def _known_slugs(values: Iterable[str], known: frozenset[str], kind: str, notice
 
 
 @dataclass
-class PlaceLookup:
-    """The outcome of looking up the place typed in the search box."""
-
-    place: GeoLocation | None = None
-    candidates: list[GeoLocation] = field(default_factory=list)
-    others: list[GeoLocation] = field(default_factory=list)
-    message: str | None = None
-    suggestions: list[str] = field(default_factory=list)
-
-
-def resolve_place(geocoder: Any, query: str, suggester: Any | None = None) -> PlaceLookup:
-    """Look up a place; ambiguous names give candidates, unknown ones a message and close matches."""
-    try:
-        found = geocoder.geocode(query, exactly_one=False) or []
-    except GeopyError:
-        return PlaceLookup(
-            message=f"The location service did not answer for “{query}”. "
-            "Please try again in a moment, or search by ZIP code."
-        )
-    found = _distinct_places(list(found))
-    if not found:
-        suggestions = suggester.suggest(query) if suggester is not None else []
-        return PlaceLookup(
-            message=f"We couldn't find “{query}”. Try a ZIP code or City, ST (for example 33701 or "
-            "St. Petersburg, FL).",
-            suggestions=suggestions,
-        )
-    if geo.is_dominant(found):
-        return PlaceLookup(place=found[0], others=found[1:6])
-    return PlaceLookup(candidates=found[:12])
-
-
-def _distinct_places(found: list[GeoLocation]) -> list[GeoLocation]:
-    """Drop results within 10 km of an earlier one: network geocoders list one town several times."""
-    distinct: list[GeoLocation] = []
-    for location in found:
-        point = (location.latitude, location.longitude)
-        if all(geo.distance_km(point, (d.latitude, d.longitude)) > 10 for d in distinct):
-            distinct.append(location)
-    return distinct
-
-
-@dataclass
 class Hit:
     """One therapist in the results, with what they offer and the distance to their nearest location."""
 
@@ -416,3 +372,23 @@ def _browse(
     hits = [Hit(therapists[i], tuple(vocabulary.modality(m.slug) for m in therapists[i].modalities)) for i in ids]
     counts = nearby.browse_counts(listing, vocabulary)
     return SearchResults(hits, total, page, pages, counts, [], notices, total >= COUNT_CAP)
+
+
+@dataclass
+class Found:
+    """A search's results, and the place they are around (None when no place was asked for)."""
+
+    results: SearchResults
+    located: Located | None = None
+
+
+def find(params: SearchParams, vocabulary: Vocabulary, geocoder: Any,
+         suggester: Suggester | None = None) -> Found | PlaceFailure:
+    """The one search entry point: locate `params.near` with `geocoder` (if given), then search around it;
+    a place that cannot be located is answered with why (NotFound, Ambiguous or GeocoderDown)."""
+    if not params.near:
+        return Found(search_therapists(params, vocabulary))
+    located = locate(geocoder, params.near, suggester)
+    if not isinstance(located, Located):
+        return located
+    return Found(search_therapists(params, vocabulary, located.place.point), located)
