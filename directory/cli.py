@@ -5,7 +5,7 @@ import threading
 import click
 from flask import Flask, current_app
 
-from directory.admin.services import change_password, create_admin, find_admin
+from directory.admin.accounts import change_password, create_admin, find_admin
 from directory.geo import PLACES_FILE, write_places
 from directory.listings.reconfirmation import send_reconfirmations
 from directory.mail import deliver_due, run_worker

@@ -7,7 +7,8 @@ from directory.api.openapi import PARAMETER_MAX_LENGTHS, openapi_document
 from directory.api.serializers import hit_json, modality_json, therapist_json, vocabulary_json
 from directory.geo import OfflineGeocoder
 from directory.search.places import Ambiguous, NotFound, Place, PlaceFailure
-from directory.search.services import Found, SearchParams, SearchResults, find, load_vocabulary, parse_search_args
+from directory.search.services import Found, SearchParams, SearchResults, find, parse_search_args
+from directory.search.vocabulary import load_vocabulary
 from directory.therapists.services import get_published
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

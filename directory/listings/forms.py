@@ -27,7 +27,7 @@ from directory.listings import rules
 from directory.listings.data import ListingData, ProposedLocation
 from directory.listings.models import REPORT_REASON_LABELS, ReportReason
 from directory.listings.rules import MAX_LOCATIONS, GeocodedAddress, geocode_address
-from directory.search.services import Vocabulary
+from directory.search.vocabulary import Vocabulary
 
 REPORT_DETAILS_MAX = 1000
 STATE_CHOICES = [SelectChoice("", "Choose a state")] + [

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from directory.listings.data import ListingData
-from directory.search.services import Vocabulary
+from directory.search.vocabulary import Vocabulary
 
 
 FIELD_LABELS = {

@@ -15,7 +15,7 @@ from directory.listings.forms import (
     VersionForm,
 )
 from directory.listings.models import ReportReason, TokenPurpose
-from directory.search.services import load_vocabulary
+from directory.search.vocabulary import load_vocabulary
 from directory.security import private_page
 from directory.therapists.models import Therapist
 from directory.therapists.services import get_published

@@ -2,7 +2,8 @@
 from wtforms import BooleanField, SearchField, SelectChoice, SelectField
 
 from directory.forms import GuardedForm, MultiCheckboxField, QuickCheckboxInput, QuickSearchInput
-from directory.search.services import MAX_PLACE_LENGTH, MAX_TEXT_LENGTH, RADIUS_CHOICES, SearchParams, Vocabulary
+from directory.search.services import MAX_PLACE_LENGTH, MAX_TEXT_LENGTH, RADIUS_CHOICES, SearchParams
+from directory.search.vocabulary import Vocabulary
 
 
 class SearchForm(GuardedForm):

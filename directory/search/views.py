@@ -3,7 +3,8 @@ from flask import Blueprint, current_app, render_template, request
 
 from directory.geo import OfflineGeocoder
 from directory.search.forms import SearchForm
-from directory.search.services import PAGE_SIZE, Found, SearchParams, find, load_vocabulary, parse_search_args
+from directory.search.services import PAGE_SIZE, Found, SearchParams, find, parse_search_args
+from directory.search.vocabulary import load_vocabulary
 
 bp = Blueprint("search", __name__)
 

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from directory.admin import services
+from directory.admin import decisions
 from directory.admin.models import AuditLog
 from directory.extensions import db
 from directory.listings import editing
@@ -27,15 +27,15 @@ def proposed(make_listing, listing_data):
 
 
 @pytest.mark.parametrize("decide", [
-    lambda revision, admin, seen: services.approve_revision(revision, admin, seen),
-    lambda revision, admin, seen: services.reject_revision(revision, admin, REASON, seen),
+    lambda revision, admin, seen: decisions.approve_revision(revision, admin, seen),
+    lambda revision, admin, seen: decisions.reject_revision(revision, admin, REASON, seen),
 ])
 def test_a_decision_on_changes_replaced_since_is_refused(admin, proposed, listing_data, decide):
     therapist, _ = proposed
     revision = editing.pending_revision(therapist)
     seen = revision.version
     editing.save_edit(therapist, listing_data(bio="Swapped proposal."), therapist.contact_email, therapist.version)
-    with pytest.raises(services.ReviewChanged, match="changed since you opened it; review the new version"):
+    with pytest.raises(decisions.ReviewChanged, match="changed since you opened it; review the new version"):
         decide(revision, admin, seen)
     assert revision.status == RevisionStatus.PENDING.value
     assert therapist.bio == "I had tension headaches myself." and _audited() == 0
@@ -52,8 +52,8 @@ def test_an_edit_committed_between_loading_and_deciding_is_caught_by_the_update(
         theirs = other.get(Revision, revision.id)
         theirs.data = theirs.data | {"bio": "Swapped at the last moment."}
         other.commit()
-    with pytest.raises(services.ReviewChanged):
-        services.approve_revision(revision, admin, seen)
+    with pytest.raises(decisions.ReviewChanged):
+        decisions.approve_revision(revision, admin, seen)
     db.session.refresh(therapist)
     assert therapist.bio == "I had tension headaches myself." and _audited() == 0
     assert editing.pending_revision(therapist).data["bio"] == "Swapped at the last moment."
@@ -64,20 +64,20 @@ def test_changes_the_therapist_withdrew_are_a_changed_review(admin, proposed, li
     revision = editing.pending_revision(therapist)
     editing.save_edit(therapist, listing_data(), therapist.contact_email, therapist.version)
     assert revision.status == RevisionStatus.WITHDRAWN.value
-    with pytest.raises(services.ReviewChanged):
-        services.approve_revision(revision, admin, revision.version)
+    with pytest.raises(decisions.ReviewChanged):
+        decisions.approve_revision(revision, admin, revision.version)
 
 
 @pytest.mark.parametrize("decide", [
-    lambda therapist, admin, seen: services.approve_listing(therapist, admin, seen),
-    lambda therapist, admin, seen: services.reject_listing(therapist, admin, REASON, seen),
-    lambda therapist, admin, seen: services.verify_license(therapist, admin, seen),
+    lambda therapist, admin, seen: decisions.approve_listing(therapist, admin, seen),
+    lambda therapist, admin, seen: decisions.reject_listing(therapist, admin, REASON, seen),
+    lambda therapist, admin, seen: decisions.verify_license(therapist, admin, seen),
 ])
 def test_a_decision_on_a_new_listing_edited_since_is_refused(admin, make_listing, listing_data, decide):
     therapist, _ = make_listing()
     seen = therapist.version
     editing.save_edit(therapist, listing_data(license_number="MA99999"), therapist.contact_email, seen)
-    with pytest.raises(services.ReviewChanged):
+    with pytest.raises(decisions.ReviewChanged):
         decide(therapist, admin, seen)
     assert therapist.status == ListingStatus.PENDING.value and therapist.license_verified_at is None
     assert _audited() == 0

@@ -200,11 +200,11 @@ def test_hostile_text_is_escaped_in_the_admin(admin_client, make_listing, listin
 
 
 def test_the_audit_log_pages(admin_client, admin, make_listing):
-    from directory.admin import services
+    from directory.admin import decisions
 
     for number in range(55):
         therapist, _ = make_listing(name=f"Person {number}")
-        services.verify_license(therapist, admin, therapist.version)
+        decisions.verify_license(therapist, admin, therapist.version)
     first = page_text(admin_client.get("/admin/audit"))
     assert '<span aria-current="page">1</span>' in first and 'rel="next" href="/admin/audit?page=2">Older' in first
     assert "Person 54" in first and "Person 0<" not in first

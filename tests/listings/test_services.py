@@ -246,7 +246,7 @@ def test_geocode_address_reports_a_geocoder_that_does_not_answer():
 
 
 def test_revision_diff_lists_only_changed_fields(make_listing, listing_data):
-    from directory.search.services import load_vocabulary
+    from directory.search.vocabulary import load_vocabulary
 
     before = listing_data()
     after = listing_data(price_max=150, modalities=["nmt-st-john", "swedish"], bio="Changed.")
