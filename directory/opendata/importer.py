@@ -278,8 +278,8 @@ def _listing_data(listing: dict[str, Any], known: Therapist | None = None) -> Li
                 for loc in (known.locations if known else [])}
     locations = []
     for location in listing["locations"]:
-        where = tuple(location[key] for key in ("street", "city", "state", "postal_code", "latitude", "longitude"))
-        locations.append(ProposedLocation(*where, geocoded_as=geocoded.get(where, "")))
+        where = {key: location[key] for key in ("street", "city", "state", "postal_code", "latitude", "longitude")}
+        locations.append(ProposedLocation(**where, geocoded_as=geocoded.get(tuple(where.values()), "")))
     return ListingData(**{name: listing[name] for name in SCALAR_FIELDS}, modalities=listing["modalities"],
                        conditions=listing["conditions"], locations=locations)
 

@@ -251,3 +251,14 @@ def test_import_refuses_what_breaks_a_rule_across_fields(listings, tmp_path):
     report = import_directory(tmp_path)
     assert [str(error) for error in report.errors] == [
         f"services.csv line {line}: Give your lowest price too (the same as the highest if there is one price)."]
+
+
+def test_reimport_keeps_where_the_geocoder_placed_an_address(listings, tmp_path):
+    jose = db.session.scalar(select(Therapist).where(Therapist.name.startswith("José")))
+    jose.locations[0].geocoded_as = "Saint Petersburg, FL 33701"
+    db.session.commit()
+    export_directory(tmp_path)
+    report = import_directory(tmp_path, publish=True)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
+    db.session.expire_all()
+    assert jose.locations[0].geocoded_as == "Saint Petersburg, FL 33701"
