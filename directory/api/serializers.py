@@ -4,21 +4,17 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from flask import url_for
-from geopy.location import Location as GeoLocation
 
 from directory.database import aware
-from directory.search.services import Hit, Term
+from directory.search.places import Place
+from directory.search.services import Hit
+from directory.search.vocabulary import Term
 from directory.therapists.models import Location, Therapist
 
 
-def place_json(place: GeoLocation) -> dict[str, Any]:
+def place_json(place: Place) -> dict[str, Any]:
     """A place the geocoder knows (a type-ahead answer, or a candidate for an unknown or ambiguous one)."""
-    return {
-        "label": place.address,
-        "latitude": place.latitude,
-        "longitude": place.longitude,
-        "kind": place.raw.get("kind", "place"),
-    }
+    return {"label": place.label, "latitude": place.latitude, "longitude": place.longitude, "kind": place.kind}
 
 
 def location_json(location: Location) -> dict[str, Any]:

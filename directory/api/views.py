@@ -1,22 +1,22 @@
 """/api/v1: the search and the vocabularies as JSON."""
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from directory.api.openapi import PARAMETER_MAX_LENGTHS, PLACES_MAX_LENGTHS, openapi_document
 from directory.api.serializers import hit_json, modality_json, place_json, therapist_json, vocabulary_json
 from directory.geo.geocoders import offline_geocoder
+from directory.search.places import Ambiguous, NotFound, PlaceFailure, place_from
 from directory.search.services import (
     MAX_PLACE_LENGTH,
-    PlaceLookup,
+    Found,
     SearchParams,
     SearchResults,
     clean_text,
-    load_vocabulary,
+    find,
     parse_search_args,
-    search_therapists,
 )
-from directory.search.views import place_lookup
+from directory.search.vocabulary import load_vocabulary
 from directory.therapists.services import get_published
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -53,14 +53,12 @@ def _error(status: int, message: str, **details: Any) -> Response:
     return response
 
 
-def _place_error(near: str, lookup: PlaceLookup) -> Response:
+def _place_error(failure: PlaceFailure) -> Response:
     """The 400 for a place that is unknown or ambiguous, with the places it may mean as `candidates`."""
-    message = lookup.message or "Which place did you mean?"
-    if lookup.candidates:
-        message = f"“{near}” matches several places; add the state."
-    candidates = lookup.candidates or lookup.suggestions
-    details = {"candidates": [place_json(c) for c in candidates]} if candidates else {}
-    return _error(400, message, **details)
+    details: dict[str, Any] = {}
+    if isinstance(failure, (NotFound, Ambiguous)) and failure.candidates:
+        details["candidates"] = [place_json(candidate) for candidate in failure.candidates]
+    return _error(400, failure.message, **details)
 
 
 def _page_links(params: SearchParams, results: SearchResults) -> dict[str, str]:
@@ -83,18 +81,13 @@ def therapists():
         return refused
     vocabulary = load_vocabulary()
     params, notices = parse_search_args(request.args, vocabulary)
-    place = None
-    if params.near:
-        lookup = place_lookup(params.near)
-        if lookup.place is None:
-            return _place_error(params.near, lookup)
-        place = lookup.place
-    point = (place.latitude, place.longitude) if place else None
-    results = search_therapists(params, vocabulary, point)
+    # Close spellings come from the bundled place data, whichever geocoder is configured.
+    found = find(params, vocabulary, current_app.extensions["geocoder"], offline_geocoder())
+    if not isinstance(found, Found):
+        return _place_error(found)
+    results, place = found.results, found.located.place if found.located else None
     return jsonify(
-        place={"address": place.address, "latitude": place.latitude, "longitude": place.longitude}
-        if place
-        else None,
+        place={"address": place.label, "latitude": place.latitude, "longitude": place.longitude} if place else None,
         radius=params.radius if place else None,
         unit=params.unit,
         total=results.total,
@@ -115,7 +108,7 @@ def places():
     if refused is not None:
         return refused
     prefix, _ = clean_text(request.args.get("q"), MAX_PLACE_LENGTH)
-    response = jsonify(places=[place_json(place) for place in offline_geocoder().complete(prefix)])
+    response = jsonify(places=[place_json(place_from(found)) for found in offline_geocoder().complete(prefix)])
     # The places change only with a new release; a browser may keep each answer for a while.
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

@@ -206,3 +206,17 @@ def test_a_place_not_found_offers_did_you_mean_links(client, vocabulary, near, s
     assert "Did you mean:" in page
     link = f'near={suggestion.replace(" ", "+")}&amp;radius=25&amp;unit=mi&amp;modality=nmt">{suggestion}</a>'
     assert link in page
+
+
+def test_api_says_when_the_geocoder_does_not_answer(app, client, vocabulary):
+    from geopy.exc import GeocoderUnavailable
+
+    class Unavailable:
+        def geocode(self, query, exactly_one=True, timeout=None):
+            raise GeocoderUnavailable("down")
+
+    app.extensions["geocoder"] = Unavailable()
+    response = client.get("/api/v1/therapists?near=Tampa")
+    assert response.status_code == 400
+    assert "location service did not answer" in response.get_json()["error"]["message"]
+    assert "candidates" not in response.get_json()["error"]
