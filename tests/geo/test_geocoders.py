@@ -97,3 +97,23 @@ def test_network_answers_have_no_population_so_several_never_dominate():
 def test_answers_within_ten_km_of_a_better_one_are_the_same_place():
     near, far = _place(10, (27.05, -82.0)), _place(5, (28.0, -82.0))
     assert distinct_places([_place(100), near, far]) == [_place(100), far]
+
+
+def test_gunicorn_loads_the_place_index_in_the_master_so_workers_share_it(monkeypatch):
+    """gunicorn.conf.py preloads the app and, before forking, loads the index and freezes it (copy-on-write)."""
+    import gc
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", Path(__file__).parents[2] / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    assert conf.preload_app is True
+    loaded = []
+    monkeypatch.setattr(OfflineGeocoder, "load", lambda self: loaded.append(self) or self)
+    try:
+        conf.when_ready(server=None)
+        assert loaded == [offline_geocoder()]
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
