@@ -1,6 +1,7 @@
 """Where a typed place is: `locate` asks the geocoder it is given and answers with a typed outcome, a place
-found (with others of that name) or why not (not found, with close spellings; ambiguous, with candidates;
-the geocoder did not answer). The search, the API and the listing form all look places up through it.
+found (with others of that name) or why not (not found, with the places it may mean; ambiguous, with
+candidates; the geocoder did not answer). The search, the API and the listing form all look places up
+through it.
 """
 from __future__ import annotations
 
