@@ -88,3 +88,15 @@ def test_without_javascript_the_box_is_a_plain_field_and_the_search_works(browse
     page.wait_for_url("**/search?**")
     assert "within 25 mi of Greenpoint, Brooklyn, NY" in page.locator("#results-heading").inner_text()
     context.close()
+
+
+@pytest.mark.parametrize("typed", ["33701", "33701-1234", "Tampa, FL"])
+def test_a_whole_zip_code_or_place_shows_no_list_over_the_search_button(page, vocabulary, typed):
+    page.goto("/")
+    box = page.get_by_role("combobox", name="Near")
+    box.press_sequentially(typed, delay=20)
+    # Long enough for the type-ahead to have answered (it waits 120 ms after the last key).
+    page.wait_for_timeout(800)
+    assert box.get_attribute("aria-expanded") == "false" and not page.get_by_role("listbox").is_visible()
+    page.get_by_role("button", name="Search").click(timeout=5000)
+    page.wait_for_url("**/search?**")

@@ -104,7 +104,10 @@
         const response = await fetch(`${url}?q=${encodeURIComponent(text)}`, { signal: pending.signal });
         if (!response.ok) return show([]);
         const body = await response.json();
-        if (input.value.trim() === text) show(body.places);
+        const typed = text.toLowerCase();
+        // A place typed in full needs no list either.
+        const complete = body.places.some((place) => place.label.toLowerCase() === typed);
+        if (input.value.trim() === text) show(complete ? [] : body.places);
       } catch (error) {
         if (error.name !== "AbortError") show([]);
       }
@@ -113,7 +116,9 @@
     input.addEventListener("input", () => {
       window.clearTimeout(timer);
       const text = input.value.trim();
-      if (text.length < 2) {
+      // Nothing to complete in a whole ZIP code; a list would only cover the Search button.
+      if (text.length < 2 || /^\d{5}(-\d{4})?$/.test(text)) {
+        if (pending) pending.abort();
         show([]);
         return;
       }
