@@ -5,11 +5,11 @@ from functools import cache
 from typing import Any
 
 from wtforms import DateField, EmailField, HiddenField, RadioField, SelectChoice, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Optional
 
 from directory.checklists.models import AnswerScale, ChecklistVersion
 from directory.checklists.services import ChecklistEntry
-from directory.forms import GuardedForm, plain_name
+from directory.forms import GuardedForm, length, plain_name
 
 MAX_NOTES = 5000
 MAX_ANSWER_NOTES = 2000
@@ -29,18 +29,18 @@ class ChecklistBaseForm(GuardedForm):
     """The therapist and the interview; the per-question fields are added per version."""
 
     therapist_name = StringField(
-        "Therapist's name", validators=[DataRequired("Please enter the therapist's name."), Length(max=120), plain_name]
+        "Therapist's name", validators=[DataRequired("Please enter the therapist's name."), length(120, "the name"), plain_name]
     )
-    practice_name = StringField("Practice", validators=[Optional(), Length(max=160), plain_name])
-    therapist_phone = TelField("Phone", validators=[Optional(), Length(max=40)])
+    practice_name = StringField("Practice", validators=[Optional(), length(160, "the practice"), plain_name])
+    therapist_phone = TelField("Phone", validators=[Optional(), length(40, "the phone number")])
     therapist_email = EmailField(
-        "Email", validators=[Optional(), Length(max=254), Email("That doesn't look like an email address.")]
+        "Email", validators=[Optional(), length(254, "the email address"), Email("That doesn't look like an email address.")]
     )
     interview_date = DateField(
         "Date of the interview", validators=[Optional()], description="When you spoke with them"
     )
     price_quoted = StringField(
-        "Price quoted", validators=[Optional(), Length(max=60)], description="For example $90 for 60 minutes"
+        "Price quoted", validators=[Optional(), length(60)], description="For example $90 for 60 minutes"
     )
     rating = RadioField(
         "Overall, how good a fit?", choices=RATING_CHOICES, validate_choice=True,
@@ -49,7 +49,7 @@ class ChecklistBaseForm(GuardedForm):
     )
     notes = TextAreaField(
         "Your notes",
-        validators=[Optional(), Length(max=MAX_NOTES)],
+        validators=[Optional(), length(MAX_NOTES, "your notes")],
         description=f"Anything else you want to remember (up to {MAX_NOTES} characters).",
     )
     # A new checklist's one-time key (see services.new_submission_key); an edit has none.
@@ -114,7 +114,7 @@ def _form_for_questions(questions: tuple[tuple[str, str], ...], scale: AnswerSca
             prompt, choices=choices, validate_choice=True, validators=[Optional(strip_whitespace=False)]
         )
         attributes[notes_field_name(key)] = TextAreaField(
-            "Notes", validators=[Optional(), Length(max=MAX_ANSWER_NOTES)]
+            "Notes", validators=[Optional(), length(MAX_ANSWER_NOTES, "the notes")]
         )
     return type("ChecklistForm", (ChecklistBaseForm,), attributes)
 
