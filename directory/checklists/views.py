@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response as BaseResponse
 
 from directory.checklists import services
 from directory.checklists.forms import checklist_form_class
@@ -52,7 +53,7 @@ def saved_tokens() -> list[str]:
     return services.read_saved_tokens(request.cookies.get(COOKIE_NAME), current_app.config["SECRET_KEY"])
 
 
-def remember_tokens(response: Response, tokens: list[str]) -> Response:
+def remember_tokens(response: BaseResponse, tokens: list[str]) -> BaseResponse:
     """Store the browser's checklist tokens in its signed cookie."""
     response.set_cookie(
         COOKIE_NAME,
