@@ -13,7 +13,7 @@ from directory.admin.services import create_admin, unpublish_listing
 from directory.caching import PUBLIC_CACHE_CONTROL, PUBLIC_ENDPOINTS, build_digest, data_version
 from directory.extensions import db
 from directory.therapists.models import Condition, ListingStatus, Location, Modality
-from directory.therapists.services import get_published
+from directory.therapists.services import load_profile
 from tests.conftest import csrf_from
 
 PUBLIC_PAGES = (
@@ -225,9 +225,9 @@ def test_the_version_is_read_before_the_page(app, client, listing, monkeypatch):
 
     def page(slug: str):
         order.append("page")
-        return get_published(slug)
+        return load_profile(slug)
 
     monkeypatch.setattr(caching, "data_version", version)
-    monkeypatch.setattr("directory.therapists.views.get_published", page)
+    monkeypatch.setattr("directory.therapists.views.load_profile", page)
     assert client.get(f"/therapists/{listing.slug}").status_code == 200
     assert order == ["version", "page"]
