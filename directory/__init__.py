@@ -68,7 +68,8 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)
-    login_manager.init_app(app)
+    # current_user reaches templates lazily (directory/templating.py), not looked up for every page.
+    login_manager.init_app(app, add_context_processor=False)
     # Its remember-me cookie lives in the session: nothing to do for a request without one.
     only_with_a_session(app, login_manager._update_remember_cookie)
     limiter.init_app(app)

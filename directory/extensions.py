@@ -83,8 +83,7 @@ class ViewLimiter(Limiter):
 
 # Storage and on/off come from RATELIMIT_STORAGE_URI and RATELIMIT_ENABLED in the config.
 limiter = ViewLimiter(key_func=get_remote_address)
-# current_user reaches templates lazily (directory/templating.py), not looked up for every page.
-login_manager = LoginManager(add_context_processor=False)
+login_manager = LoginManager()
 login_manager.login_view = "admin.login"
 login_manager.login_message = "Please sign in to use the moderation pages."
 
