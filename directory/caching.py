@@ -35,6 +35,9 @@ DATA_PAGES = frozenset({
     "api.modalities",
     "api.conditions",
 })
+# Pages that look up the place typed in: with a network geocoder (GEOCODER other than "offline") they also
+# depend on its answers, and on whether it answered at all, which no data version counts.
+GEOCODED_PAGES = frozenset({"search.results", "api.therapists"})
 # The pages that show no data at all: their ETag is the build's alone (no database needed).
 CODE_PAGES = frozenset({"about.index", "api.openapi"})
 PUBLIC_ENDPOINTS = DATA_PAGES | CODE_PAGES
@@ -71,17 +74,20 @@ def build_digest(*folders: Path) -> str:
 def register_caching(app: Flask, build: str) -> None:
     """ETags and 304s for public pages (`build`: the digest of the deployed code); `private` for the rest."""
     session_cookie = app.config["SESSION_COOKIE_NAME"]
+    data_pages = DATA_PAGES if app.config["GEOCODER"] == "offline" else DATA_PAGES - GEOCODED_PAGES
+    public_pages = data_pages | CODE_PAGES
 
     @app.before_request
     def answer_unchanged() -> Response | None:
         """For an anonymous GET of a public page, the ETag; 304 (the view never runs) if the client has it."""
+        g.etag = None
         if (
-            request.endpoint not in PUBLIC_ENDPOINTS
+            request.endpoint not in public_pages
             or request.method not in ("GET", "HEAD")
             or sent_session_cookie(request, session_cookie)
         ):
             return None
-        g.etag = f"{build}.{data_version()}" if request.endpoint in DATA_PAGES else build
+        g.etag = f"{build}.{data_version()}" if request.endpoint in data_pages else build
         # If-None-Match compares weakly (RFC 9110): a proxy that compresses may have weakened our tag.
         if request.if_none_match.contains_weak(g.etag):
             return _public(Response(status=304), g.etag)

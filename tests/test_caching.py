@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import pytest
 from flask import template_rendered
 
-from directory import caching
+from directory import caching, create_app
 from directory.admin.services import create_admin, unpublish_listing
 from directory.caching import PUBLIC_CACHE_CONTROL, PUBLIC_ENDPOINTS, build_digest, data_version
 from directory.extensions import db
@@ -66,6 +66,21 @@ def test_every_public_page_has_a_strong_etag_and_may_be_kept_by_any_cache(client
         # The same to everyone: no session started, no CSRF token that one visitor's cache could hand to another.
         assert "Set-Cookie" not in response.headers, page
         assert "csrf_token" not in response.get_data(as_text=True), page
+
+
+def test_with_a_network_geocoder_the_search_is_not_kept(migrated_database):
+    """Its answers (or a timeout) are no part of the data version: such a page must not be answered with 304 later."""
+    from tests.conftest import _config
+
+    app = create_app(_config(migrated_database, GEOCODER="nominatim"))
+    with app.app_context():
+        client = app.test_client()
+        assert client.get("/").headers["Cache-Control"] == PUBLIC_CACHE_CONTROL
+        for page in ("/search?q=anyone", "/api/v1/therapists?q=anyone"):
+            response = client.get(page)
+            assert response.status_code == 200 and "ETag" not in response.headers
+            assert response.headers["Cache-Control"] == "private"
+        db.engine.dispose()
 
 
 def test_the_public_endpoints_all_exist(app):
