@@ -1,5 +1,6 @@
-"""Search benchmark (issue 6): the search service against a raw-SQL floor, and the app under gunicorn
-against a bare Flask page, on synthetic listings at 10k, 100k and 1M.
+"""Benchmark (issues 6 and 15): the search service against a raw-SQL floor on synthetic listings at 10k, 100k
+and 1M, and the app under gunicorn against a bare Flask page: the five pages of issue 15 (bench/pages.py) on
+the seeded data of `make run`, 100k and 1M, and the search sparse and dense at 100k and 1M.
 
 SQLite always; PostgreSQL too when BENCH_DATABASE_URL names a throwaway database (one schema per size).
 Generated data is cached in bench/data/ (SQLite files) or in those schemas. Results go to
