@@ -36,15 +36,10 @@ from directory import create_app  # noqa: E402
 from directory.config import database_url  # noqa: E402
 from directory.extensions import db  # noqa: E402
 from directory.geo import OfflineGeocoder, bounding_boxes, to_km  # noqa: E402
-from directory.search import nearby  # noqa: E402
+from directory.search import nearby, query_plans  # noqa: E402
 from directory.search.nearby import PLANE_SPACING  # noqa: E402
-from directory.search.services import (  # noqa: E402
-    PAGE_SIZE,
-    SearchParams,
-    listing_filter,
-    load_vocabulary,
-    search_therapists,
-)
+from directory.search.services import PAGE_SIZE, SearchParams, listing_filter, search_therapists  # noqa: E402
+from directory.search.vocabulary import load_vocabulary  # noqa: E402
 from directory.seeding import read_seed  # noqa: E402
 from bench.pages import (  # noqa: E402
     APP_PORT,
@@ -345,8 +340,8 @@ def dense_plan(vocabulary: Any, point: tuple[float, float]) -> dict[str, Any]:
         "census": nearby.census_statement(listing, point, radius_km, PAGE_SIZE, vocabulary),
         "candidates": nearby.candidates_statement(listing, point, rung_km, to_km(census.widest_visit_mi or 0, "mi")),
     }
-    plans = {name: nearby.query_plan(statement) for name, statement in statements.items()}
-    return {"steps": plans, "full_scans": [s for steps in plans.values() for s in nearby.full_scans(steps)]}
+    plans = {name: query_plans.query_plan(statement) for name, statement in statements.items()}
+    return {"steps": plans, "full_scans": [s for steps in plans.values() for s in query_plans.full_scans(steps)]}
 
 
 # --- End to end --------------------------------------------------------------------------------

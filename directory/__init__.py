@@ -13,7 +13,7 @@ from directory.config import CONFIGS, Config, check_config
 from directory.database import engine_options
 from directory.forms import URL_CONVERTERS
 from directory.logs import configure_logging
-from directory.templating import register_templating
+from directory.templating import register_template_helpers
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -40,7 +40,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     configure_logging(app)
     register_extensions(app)
     register_caching(app, build_digest(Path(__file__).parent, Path(PROJECT_ROOT, "templates")))
-    register_templating(app)
+    register_template_helpers(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)

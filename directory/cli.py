@@ -5,7 +5,10 @@ import threading
 import click
 from flask import Flask, current_app
 
+from directory.admin.accounts import change_password, create_admin, find_admin
 from directory.geo import PLACES_FILE, write_places
+from directory.listings.reconfirmation import send_reconfirmations
+from directory.mail import deliver_due, run_worker
 from directory.opendata.export import export_directory
 from directory.opendata.importer import import_directory
 from directory.seeding import SeedError, seed_all
@@ -57,8 +60,6 @@ def register_commands(app: Flask) -> None:
     @click.argument("email")
     def create_admin_command(email: str) -> None:
         """Add a moderator who can sign in to /admin (the password is asked for twice, not echoed)."""
-        from directory.admin.services import create_admin
-
         # Prompted, never an option: a password on the command line ends up in shell history.
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         try:
@@ -71,8 +72,6 @@ def register_commands(app: Flask) -> None:
     @click.argument("email")
     def set_admin_password_command(email: str) -> None:
         """Give a moderator a new password (asked for twice, not echoed); it signs them out everywhere."""
-        from directory.admin.services import change_password, find_admin
-
         admin = find_admin(email)
         if admin is None:
             raise click.ClickException(f"There is no moderator with the email {email}.")
@@ -86,16 +85,12 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("send-reconfirmations")
     def send_reconfirmations_command() -> None:
         """Email a "still accurate?" link for listings not confirmed for 12 months (each once)."""
-        from directory.listings.services import send_reconfirmations
-
         click.echo(f"Sent {send_reconfirmations()} reminder(s).")
 
     @app.cli.command("send-mail")
     @click.option("--once", is_flag=True, help="Deliver what is due now, then exit (for cron and tests).")
     def send_mail_command(once: bool) -> None:
         """Deliver the outbox, retrying failures with backoff; runs until stopped (Ctrl-C or SIGTERM)."""
-        from directory.mail import deliver_due, run_worker
-
         if once:
             report = deliver_due()
             click.echo(f"{report.sent} sent, {report.failed} not delivered (see the log)")

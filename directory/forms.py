@@ -1,4 +1,5 @@
-"""What the site accepts from outside, in one place: text in forms and URLs, and whole numbers in URLs.
+"""Form plumbing, in one place: what the site accepts from outside (text in forms and URLs, whole numbers
+in URLs), the base form every form derives from, and the fields and widgets the feature forms share.
 
 Every form derives from GuardedForm (or, for a sub-form, uses GuardedMeta), so each text field refuses
 what no person types and no database stores: NUL and other control characters, and lone surrogates
@@ -12,9 +13,11 @@ import re
 from typing import Any
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from werkzeug.routing import BaseConverter, IntegerConverter, UnicodeConverter, ValidationError as NoMatch
-from wtforms import HiddenField, StringField
-from wtforms.validators import StopValidation, ValidationError
+from wtforms import HiddenField, IntegerField, SelectMultipleField, StringField
+from wtforms.validators import Length, StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, SearchInput
 
 # Tab, newline and carriage return are fine in text; other control characters (NUL above all,
 # which PostgreSQL cannot store) are not something a person types. Lone surrogates cannot be stored either.
@@ -78,6 +81,72 @@ class GuardedForm(FlaskForm):
 
     class Meta(GuardedMeta):
         pass
+
+
+def too_long_message(limit: int, length: int | str, what: str = "this") -> str:
+    """The one way the site says a text is too long."""
+    return f"Keep {what} to {limit:,} characters or fewer (it has {length})."
+
+
+def length(limit: int, what: str = "this") -> Length:
+    """At most `limit` characters, saying how many were typed."""
+    return Length(max=limit, message=too_long_message(limit, "%(length)d", what))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose parse error says what to type; absurdly long numbers are refused before
+    NumberRange sees them (it compares through float, which a 400-digit integer overflows)."""
+
+    MAX_DIGITS = 9
+
+    def __init__(self, label: str, validators: list[Any] | None = None, message: str = "Enter a whole number.",
+                 **kwargs: Any):
+        super().__init__(label, validators, **kwargs)
+        self.parse_message = message
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        """Read the number, with our message when it is not one."""
+        if valuelist and len(valuelist[0].strip().lstrip("+-")) > self.MAX_DIGITS:
+            self.data = None
+            raise ValueError(self.parse_message)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(self.parse_message) from error
+
+
+def _attribute_name(key: str) -> str:
+    """A keyword argument as an HTML attribute name: `class_` is class, `aria_label` is aria-label."""
+    key = key.rstrip("_")
+    return key.replace("_", "-") if key.startswith(("data_", "aria_")) else key
+
+
+def html_attributes(**attributes: Any) -> Markup:
+    """The same attributes as WTForms' html_params writes, without the Markup.format that made its inputs
+    a large part of rendering the search page (which shows on every search)."""
+    named = ((_attribute_name(key), value) for key, value in sorted(attributes.items()))
+    return Markup(
+        " ".join(key if value is True else f'{key}="{escape(value)}"' for key, value in named if value is not False)
+    )
+
+
+class QuickSearchInput(SearchInput):
+    """A search box written by html_attributes."""
+
+    html_params = staticmethod(html_attributes)
+
+
+class QuickCheckboxInput(CheckboxInput):
+    """A checkbox written by html_attributes."""
+
+    html_params = staticmethod(html_attributes)
 
 
 class SafeStringConverter(UnicodeConverter):

@@ -42,9 +42,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def no_store(response: Response) -> Response:
+    """Keep a page with private data out of every cache (browser history, proxies)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def private_page(response: Response) -> Response:
     """Keep a private page out of caches and search engines, and its link out of Referer headers."""
-    response.headers["Cache-Control"] = "no-store"
+    no_store(response)
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     response.headers["Referrer-Policy"] = PRIVATE_REFERRER_POLICY
     return response

@@ -16,18 +16,11 @@ from sqlalchemy import select
 
 from directory.checklists.models import ChecklistVersion
 from directory.extensions import db
-from directory.therapists.models import Condition, ListingStatus, Location, Modality, Therapist
+from directory.listings.data import SCALAR_FIELDS, ListingData, ProposedLocation, VocabularyTerms, write_listing
+from directory.therapists.models import Condition, ListingStatus, Modality, Therapist
 from directory.therapists.sync import assign as _assign
 from directory.therapists.sync import free_search_bits, take_search_bit
 from directory.therapists.sync import tally as _tally
-
-THERAPIST_FIELDS = (
-    "name", "practice_name", "credentials", "license_number", "license_state", "years_in_practice",
-    "training", "certifications", "bio", "phone", "email", "website", "price_min", "price_max",
-    "session_lengths", "accepting_new_clients", "mobile", "service_radius_mi", "languages",
-)
-LOCATION_FIELDS = ("street", "city", "state", "postal_code", "country", "latitude", "longitude")
-
 
 @dataclass
 class SeedReport:
@@ -87,34 +80,26 @@ def seed_vocabularies(seeds_dir: str | Path) -> SeedReport:
 def seed_therapists(seeds_dir: str | Path) -> SeedReport:
     """Add the fictional sample listings that are missing, published and marked as samples."""
     report = SeedReport()
-    modalities = {m.slug: m for m in db.session.scalars(select(Modality))}
-    conditions = {c.slug: c for c in db.session.scalars(select(Condition))}
+    terms = VocabularyTerms()
     existing = set(db.session.scalars(select(Therapist.slug)))
     for entry in read_seed(seeds_dir, "therapists.json")["therapists"]:
         if entry["slug"] in existing:
             report.unchanged += 1
             continue
-        db.session.add(_sample_therapist(entry, modalities, conditions))
+        therapist = Therapist(slug=entry["slug"], status=ListingStatus.PUBLISHED.value, is_sample=True)
+        write_listing(therapist, sample_listing(entry), terms)
+        db.session.add(therapist)
         report.created += 1
     db.session.flush()
     return report
 
 
-def _sample_therapist(
-    entry: dict[str, Any], modalities: dict[str, Modality], conditions: dict[str, Condition]
-) -> Therapist:
-    return Therapist(
-        slug=entry["slug"],
-        status=ListingStatus.PUBLISHED.value,
-        is_sample=True,
-        modalities=[modalities[slug] for slug in entry["modalities"]],
-        conditions=[conditions[slug] for slug in entry["conditions"]],
-        locations=[
-            Location(position=i, **{field: location[field] for field in LOCATION_FIELDS})
-            for i, location in enumerate(entry["locations"])
-        ],
-        **{field: entry.get(field) for field in THERAPIST_FIELDS},
-    )
+def sample_listing(entry: dict[str, Any]) -> ListingData:
+    """A sample listing of seeds/therapists.json as ListingData."""
+    values = {name: entry[name] for name in SCALAR_FIELDS}
+    locations = [ProposedLocation(**{key: value for key, value in location.items() if key != "country"})
+                 for location in entry["locations"]]
+    return ListingData(**values, modalities=entry["modalities"], conditions=entry["conditions"], locations=locations)
 
 
 class SeedError(Exception):

@@ -1,10 +1,14 @@
-"""What every page's template needs beyond its own data: the links of the page shell (templates/base.html),
-built once per script root instead of a `url_for` per link per page, and the signed-in moderator, looked up
-only by the templates that show one."""
+"""What every template can use besides Flask's own: the `date` filter, so each date reads the same everywhere;
+the links of the page shell (templates/base.html), built once per script root instead of a `url_for` per
+link per page; and the signed-in moderator, looked up only by the templates that show one."""
 from __future__ import annotations
+
+from datetime import date, datetime, timezone
 
 from flask import Flask, request, url_for
 from flask_login import current_user
+
+from directory.database import aware
 
 # Name in base.html: (endpoint, values) of each link of the shell.
 SHELL_LINKS: dict[str, tuple[str, dict[str, str]]] = {
@@ -21,8 +25,28 @@ SHELL_LINKS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-def register_templating(app: Flask) -> None:
-    """`shell_links()` and `current_user` for every template."""
+def format_date(moment: date | datetime | None, style: str = "day") -> str:
+    """A date as the pages write it, in UTC: "day" is December 7, 2026; "time" adds 17:09 UTC;
+    "short" is Dec 7, 2026 (for narrow table columns); "table" is 2026-12-07 17:09 (under a "(UTC)" heading)."""
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime):
+        moment = aware(moment).astimezone(timezone.utc)
+    day = f"{moment:%B} {moment.day}, {moment.year}"
+    if style == "day":
+        return day
+    if style == "time":
+        return f"{day} {moment:%H:%M} UTC"
+    if style == "short":
+        return f"{moment:%b} {moment.day}, {moment.year}"
+    if style == "table":
+        return f"{moment:%Y-%m-%d %H:%M}"
+    raise ValueError(f"Unknown date style {style!r}")
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Add the `date` filter, `shell_links()` and `current_user`."""
+    app.add_template_filter(format_date, "date")
     built: dict[str, dict[str, str]] = {}
 
     def shell_links() -> dict[str, str]:

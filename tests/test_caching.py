@@ -9,7 +9,8 @@ import pytest
 from flask import template_rendered
 
 from directory import caching, create_app
-from directory.admin.services import create_admin, unpublish_listing
+from directory.admin.accounts import create_admin
+from directory.admin.decisions import unpublish_listing
 from directory.caching import PUBLIC_CACHE_CONTROL, PUBLIC_ENDPOINTS, build_digest, data_version
 from directory.extensions import db
 from directory.therapists.models import Condition, ListingStatus, Location, Modality
@@ -94,8 +95,8 @@ def test_a_known_etag_answers_304_without_rendering_or_searching(app, client, li
     def no_search(*args, **kwargs):
         raise AssertionError("searched for a 304")
 
-    monkeypatch.setattr("directory.search.views.search_therapists", no_search)
-    monkeypatch.setattr("directory.api.views.search_therapists", no_search)
+    monkeypatch.setattr("directory.search.views.find", no_search)
+    monkeypatch.setattr("directory.api.views.find", no_search)
     with rendered_templates(app) as rendered:
         for page in (profile, "/", "/search?near=33701&radius=25"):
             for if_none_match in (etag, f"W/{etag}", f'"other", {etag}', "*"):

@@ -15,7 +15,7 @@ from directory.admin.forms import LoginForm, NoteForm, ReasonForm, RejectForm
 from directory.checklists.forms import checklist_form_class
 from directory.checklists.services import current_version
 from directory.extensions import db
-from directory.listings import services as listings
+from directory.listings import reports
 from directory.listings.forms import (
     DeleteListingForm,
     EditLinkForm,
@@ -140,7 +140,7 @@ def test_admin_login_form(fuzz_app, client, caplog, admin):
 def test_admin_review_forms(fuzz_app, admin_client, caplog, make_listing):
     pending, _ = make_listing()
     published, _ = make_listing(status=ListingStatus.PUBLISHED.value, contact_email="other@example.com", name="Other")
-    report = listings.file_report(published, ReportReason.OTHER, "Wrong phone", None)
+    report = reports.file_report(published, ReportReason.OTHER, "Wrong phone", None)
     db.session.commit()
     review = f"/admin/listings/{pending.id}"
     targets = [(review, f"{review}/reject", RejectForm, "reject"), (review, f"{review}/approve", VersionForm, "approve"),

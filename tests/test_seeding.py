@@ -147,3 +147,19 @@ def test_more_modalities_than_search_bits_are_refused_clearly(app, tmp_path):
     with pytest.raises(ValueError, match="room for 63 modalities; m63 is one too many"):
         seed_vocabularies(tmp_path)
     db.session.rollback()
+
+
+def test_every_sample_listing_keeps_the_listing_rules(sample):
+    from directory.listings import rules
+    from directory.seeding import sample_listing
+
+    for entry in sample:
+        data = sample_listing(entry)
+        assert rules.listing_problems(data) == [], entry["slug"]
+        assert rules.phone(data.phone) == data.phone and rules.state(data.license_state) == data.license_state
+        assert data.website is None or rules.website(data.website) == data.website
+        assert data.email is None or rules.email(data.email) == data.email
+        assert rules.session_lengths(data.session_lengths) == data.session_lengths
+        for text, limit in ((data.name, rules.NAME_MAX), (data.training, rules.LONG_TEXT_MAX), (data.bio, rules.LONG_TEXT_MAX)):
+            assert rules.text(text, limit) == text
+        assert all(rules.postal_code(loc.postal_code) == loc.postal_code for loc in data.locations)

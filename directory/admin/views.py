@@ -8,20 +8,21 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_user, logout_user
 from werkzeug.exceptions import TooManyRequests
 
-from directory.admin import services
+from directory.admin import accounts, decisions, review_queue
 from directory.admin.forms import ActionForm, LoginForm, NoteForm, ReasonForm, RejectForm
 from directory.admin.models import Admin
 from directory.extensions import db, limiter, login_manager
 from directory.forms import database_int, is_storable
 from directory.listings.forms import VersionForm
 from directory.listings.models import Report, Revision
-from directory.search.services import load_vocabulary
+from directory.search.vocabulary import load_vocabulary
+from directory.security import no_store
 from directory.therapists.models import Therapist
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # Failed sign-ins from one address only; each account also pauses after wrong passwords from anywhere
-# (services.authenticate).
+# (accounts.authenticate).
 LOGIN_LIMIT = "5 per minute; 20 per hour"
 
 
@@ -35,7 +36,7 @@ class SignInPaused(TooManyRequests):
 @login_manager.user_loader
 def load_admin(session_id: str) -> Admin | None:
     """The signed-in moderator, from the id and session token in the session cookie."""
-    return services.admin_for_session(session_id)
+    return accounts.admin_for_session(session_id)
 
 
 @bp.before_request
@@ -46,11 +47,8 @@ def require_login():
     return None
 
 
-@bp.after_request
-def never_cache(response: Response) -> Response:
-    """Moderation pages hold private data: keep them out of caches."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# Moderation pages hold private data.
+bp.after_request(no_store)
 
 
 def _safe_next(target: str | None) -> str:
@@ -75,8 +73,8 @@ def login():
     error = None
     if form.validate_on_submit():
         try:
-            admin = services.authenticate(form.email.data, form.password.data)
-        except services.SignInPaused as paused:
+            admin = accounts.authenticate(form.email.data, form.password.data)
+        except accounts.SignInPaused as paused:
             raise SignInPaused("Signing in to this account is paused after too many wrong passwords.",
                                retry_after=paused.seconds) from paused
         if admin is not None:
@@ -90,7 +88,7 @@ def login():
 def logout():
     """Sign out."""
     if ActionForm().validate_on_submit():
-        services.end_session(current_user)
+        accounts.end_session(current_user)
         logout_user()
         flash("You are signed out.", "success")
     return redirect(url_for("admin.login"))
@@ -99,10 +97,10 @@ def logout():
 @bp.get("/")
 def queue():
     """Everything waiting for a moderator, oldest first."""
-    return render_template("admin/queue.html", queue=services.load_queue(), action=ActionForm())
+    return render_template("admin/queue.html", queue=review_queue.load_queue(), action=ActionForm())
 
 
-def _review_forms(found: services.Review) -> dict[str, Any]:
+def _review_forms(found: review_queue.Review) -> dict[str, Any]:
     """The review page's forms, each carrying the version of what the page shows (over any version posted)."""
     forms: dict[str, Any] = {
         "approve": VersionForm(prefix="approve"), "reject": RejectForm(prefix="reject"),
@@ -120,7 +118,7 @@ def _review_forms(found: services.Review) -> dict[str, Any]:
 
 
 def _review_page(therapist_id: int, status: int = 200):
-    found = services.load_review(therapist_id, load_vocabulary())
+    found = review_queue.load_review(therapist_id, load_vocabulary())
     if found is None:
         abort(404)
     return render_template("admin/review.html", review=found, **_review_forms(found)), status
@@ -136,11 +134,11 @@ def _act(therapist: Therapist, form, action, done: str, *args):
     if form.validate_on_submit():
         try:
             action(*args)
-        except services.ReviewChanged as changed:
+        except decisions.ReviewChanged as changed:
             # Nothing was done: show what is there now, keeping any reason typed.
             flash(str(changed), "error")
             return _review_page(therapist.id, 409)
-        except services.ModerationError as refused:
+        except decisions.ModerationError as refused:
             flash(str(refused), "error")
         else:
             flash(done, "success")
@@ -166,7 +164,7 @@ def approve(therapist_id: int):
     """Publish the listing."""
     therapist = _therapist(therapist_id)
     form = VersionForm(prefix="approve")
-    return _act(therapist, form, lambda: services.approve_listing(therapist, current_user, form.expected_version),
+    return _act(therapist, form, lambda: decisions.approve_listing(therapist, current_user, form.expected_version),
                 "The listing is published.")
 
 
@@ -176,7 +174,7 @@ def reject(therapist_id: int):
     therapist = _therapist(therapist_id)
     form = RejectForm(prefix="reject")
     return _act(therapist, form,
-                lambda: services.reject_listing(therapist, current_user, form.reason.data.strip(),
+                lambda: decisions.reject_listing(therapist, current_user, form.reason.data.strip(),
                                                 form.expected_version),
                 "The listing is rejected and the therapist has been told why.")
 
@@ -186,7 +184,7 @@ def verify_license(therapist_id: int):
     """Mark the license as verified."""
     therapist = _therapist(therapist_id)
     form = VersionForm(prefix="verify")
-    return _act(therapist, form, lambda: services.verify_license(therapist, current_user, form.expected_version),
+    return _act(therapist, form, lambda: decisions.verify_license(therapist, current_user, form.expected_version),
                 "The license is marked as verified.")
 
 
@@ -196,7 +194,7 @@ def unpublish(therapist_id: int):
     therapist = _therapist(therapist_id)
     form = ReasonForm(prefix="unpublish")
     return _act(therapist, form,
-                lambda: services.unpublish_listing(therapist, current_user, form.reason.data.strip()),
+                lambda: decisions.unpublish_listing(therapist, current_user, form.reason.data.strip()),
                 "The listing is unpublished and the therapist has been told why.")
 
 
@@ -206,7 +204,7 @@ def approve_revision(revision_id: int):
     revision = db.get_or_404(Revision, revision_id)
     form = VersionForm(prefix="approve-revision")
     return _act(revision.therapist, form,
-                lambda: services.approve_revision(revision, current_user, form.expected_version),
+                lambda: decisions.approve_revision(revision, current_user, form.expected_version),
                 "The changes are published.")
 
 
@@ -216,7 +214,7 @@ def reject_revision(revision_id: int):
     revision = db.get_or_404(Revision, revision_id)
     form = RejectForm(prefix="reject-revision")
     return _act(revision.therapist, form,
-                lambda: services.reject_revision(revision, current_user, form.reason.data.strip(),
+                lambda: decisions.reject_revision(revision, current_user, form.reason.data.strip(),
                                                  form.expected_version),
                 "The changes are rejected and the therapist has been told why.")
 
@@ -227,7 +225,7 @@ def resolve_report(report_id: int):
     report = db.get_or_404(Report, report_id)
     form = NoteForm(prefix=f"note-{report_id}")
     return _act(report.therapist, form,
-                lambda: services.resolve_report(report, current_user, (form.reason.data or "").strip()),
+                lambda: decisions.resolve_report(report, current_user, (form.reason.data or "").strip()),
                 "The report is closed.")
 
 
@@ -235,4 +233,4 @@ def resolve_report(report_id: int):
 def audit():
     """Every moderation action, newest first."""
     page = database_int(request.args.get("page")) or 1
-    return render_template("admin/audit.html", entries=services.audit_page(min(max(page, 1), services.AUDIT_PAGES_MAX)))
+    return render_template("admin/audit.html", entries=review_queue.audit_page(min(max(page, 1), review_queue.AUDIT_PAGES_MAX)))

@@ -6,7 +6,8 @@ from typing import Any, Iterable
 from flask import url_for
 
 from directory.database import aware
-from directory.search.services import Hit, Term
+from directory.search.services import Hit
+from directory.search.vocabulary import Term
 from directory.therapists.models import Location, Therapist
 
 

@@ -1,19 +1,14 @@
 """/api/v1: the search and the vocabularies as JSON."""
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from directory.api.openapi import PARAMETER_MAX_LENGTHS, openapi_document
 from directory.api.serializers import hit_json, modality_json, therapist_json, vocabulary_json
-from directory.search.services import (
-    PlaceLookup,
-    SearchParams,
-    SearchResults,
-    load_vocabulary,
-    parse_search_args,
-    search_therapists,
-)
-from directory.search.views import place_lookup
+from directory.geo import OfflineGeocoder
+from directory.search.places import Ambiguous, NotFound, Place, PlaceFailure
+from directory.search.services import Found, SearchParams, SearchResults, find, parse_search_args
+from directory.search.vocabulary import load_vocabulary
 from directory.therapists.services import get_published
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -50,18 +45,18 @@ def _error(status: int, message: str, **details: Any) -> Response:
     return response
 
 
-def _place_error(near: str, lookup: PlaceLookup) -> Response:
+def _place_json(place: Place) -> dict[str, Any]:
+    return {"label": place.label, "latitude": place.latitude, "longitude": place.longitude}
+
+
+def _place_error(failure: PlaceFailure) -> Response:
     """The 400 for a place that is unknown (with close spellings) or ambiguous (with the candidates)."""
     details: dict[str, Any] = {}
-    message = lookup.message or "Which place did you mean?"
-    if lookup.candidates:
-        message = f"“{near}” matches several places; add the state."
-        details["candidates"] = [
-            {"label": c.address, "latitude": c.latitude, "longitude": c.longitude} for c in lookup.candidates
-        ]
-    if lookup.suggestions:
-        details["suggestions"] = lookup.suggestions
-    return _error(400, message, **details)
+    if isinstance(failure, (NotFound, Ambiguous)) and failure.candidates:
+        details["candidates"] = [_place_json(candidate) for candidate in failure.candidates]
+    if isinstance(failure, NotFound) and failure.suggestions:
+        details["suggestions"] = list(failure.suggestions)
+    return _error(400, failure.message, **details)
 
 
 def _page_links(params: SearchParams, results: SearchResults) -> dict[str, str]:
@@ -84,18 +79,13 @@ def therapists():
         return refused
     vocabulary = load_vocabulary()
     params, notices = parse_search_args(request.args, vocabulary)
-    place = None
-    if params.near:
-        lookup = place_lookup(params.near)
-        if lookup.place is None:
-            return _place_error(params.near, lookup)
-        place = lookup.place
-    point = (place.latitude, place.longitude) if place else None
-    results = search_therapists(params, vocabulary, point)
+    # Close spellings come from the bundled place data, whichever geocoder is configured.
+    found = find(params, vocabulary, current_app.extensions["geocoder"], OfflineGeocoder())
+    if not isinstance(found, Found):
+        return _place_error(found)
+    results, place = found.results, found.located.place if found.located else None
     return jsonify(
-        place={"address": place.address, "latitude": place.latitude, "longitude": place.longitude}
-        if place
-        else None,
+        place={"address": place.label, "latitude": place.latitude, "longitude": place.longitude} if place else None,
         radius=params.radius if place else None,
         unit=params.unit,
         total=results.total,

@@ -9,7 +9,7 @@ import hmac
 import io
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from directory.checklists.models import Answer, Checklist, ChecklistAnswer, ChecklistVersion
+from directory.database import utcnow
 from directory.extensions import db
 from directory.security import hash_token
 from directory.therapists.models import Therapist
@@ -235,7 +236,7 @@ def checklist_json(checklist: Checklist) -> dict[str, Any]:
 def export_json(checklists: list[Checklist]) -> dict[str, Any]:
     """The JSON export document."""
     return {
-        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "exported_at": utcnow().isoformat(timespec="seconds"),
         "checklists": [checklist_json(c) for c in checklists],
     }
 

@@ -1,12 +1,8 @@
 """The listing form (submit and edit), the report form, and the edit-link request."""
 from __future__ import annotations
 
-import re
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, Callable
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from wtforms import (
     BooleanField,
@@ -15,7 +11,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -24,114 +19,47 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, StopValidation, ValidationError
 
-from directory.forms import GuardedForm, GuardedMeta, database_int, plain_name
+from directory.forms import GuardedForm, GuardedMeta, MultiCheckboxField, WholeNumberField, database_int, length, plain_name
 from directory.geo import STATE_NAMES
+from directory.listings import rules
+from directory.listings.data import ListingData, ProposedLocation
 from directory.listings.models import REPORT_REASON_LABELS, ReportReason
-from directory.listings.services import (
-    MAX_LOCATIONS,
-    SESSION_LENGTH_CHOICES,
-    GeocodedAddress,
-    ListingData,
-    ProposedLocation,
-    geocode_address,
-)
-from directory.search.forms import MultiCheckboxField
-from directory.search.services import Vocabulary
+from directory.listings.rules import MAX_LOCATIONS, GeocodedAddress, geocode_address
+from directory.search.vocabulary import Vocabulary
 
-NAME_MAX = 120
-PRACTICE_MAX = 160
-LICENSE_MAX = 40
-SHORT_LIST_MAX = 200
-LONG_TEXT_MAX = 2000
-CERTIFICATIONS_MAX = 1000
 REPORT_DETAILS_MAX = 1000
-_ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
 STATE_CHOICES = [SelectChoice("", "Choose a state")] + [
     SelectChoice(code, name) for code, name in sorted(STATE_NAMES.items(), key=lambda item: item[1])
 ]
+PRICE_MESSAGE = f"Prices must be whole dollars from {rules.PRICES[0]} to {rules.PRICES[1]:,}."
 
 
-def _length(limit: int, what: str = "this") -> Length:
-    return Length(max=limit, message=f"Keep {what} to {limit:,} characters or fewer (it has %(length)d).")
+def rule(check: Callable[[str], str]) -> Callable[[Any, Any], None]:
+    """A field validator from a listing rule: the field holds the value as the rule stores it."""
+    def validate(form: Any, field: Any) -> None:
+        if not field.data:
+            return
+        try:
+            field.data = check(field.data)
+        except rules.ListingRuleError as error:
+            raise ValidationError(str(error)) from error
+
+    return validate
+
+
+check_email = rule(rules.email)
 
 
 def _text(label: str, limit: int, *validators: Any, what: str = "this", **kwargs: Any) -> StringField:
-    return StringField(label, [*validators, _length(limit, what)], **kwargs)
+    return StringField(label, [*validators, length(limit, what)], **kwargs)
 
 
 def _long_text(label: str, limit: int, description: str) -> TextAreaField:
     # No maxlength: the browser would cut pasted text silently; the message says how much is too much.
-    return TextAreaField(label, [_length(limit)], description=description,
+    return TextAreaField(label, [length(limit)], description=description,
                          render_kw={"rows": 6, "maxlength": False})
-
-
-def split_list(text: str | None, separator: str = ",") -> list[str]:
-    """Items of a comma- (or line-) separated list, trimmed, empty ones dropped."""
-    return [item.strip() for item in (text or "").split(separator) if item.strip()]
-
-
-class WholeNumberField(IntegerField):
-    """An integer field whose parse error says what to type; absurdly long numbers are refused before
-    NumberRange sees them (it compares through float, which a 400-digit integer overflows)."""
-
-    MAX_DIGITS = 9
-
-    def __init__(self, label: str, validators: list[Any] | None = None, message: str = "Enter a whole number.",
-                 **kwargs: Any):
-        super().__init__(label, validators, **kwargs)
-        self.parse_message = message
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        """Read the number, with our message when it is not one."""
-        if valuelist and len(valuelist[0].strip().lstrip("+-")) > self.MAX_DIGITS:
-            self.data = None
-            raise ValueError(self.parse_message)
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(self.parse_message) from error
-
-
-def check_email(form: Any, field: Any) -> None:
-    """A syntactically valid address (no DNS lookup); stored as email-validator normalises it."""
-    if not field.data:
-        return
-    try:
-        field.data = validate_email(field.data.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as error:
-        raise ValidationError(f"Enter a valid email address, like name@example.com ({error}).") from error
-
-
-def check_phone(form: Any, field: Any) -> None:
-    """A real phone number (US unless it starts with +), stored in its usual written form."""
-    if not field.data:
-        return
-    try:
-        number = phonenumbers.parse(field.data, "US")
-    except phonenumbers.NumberParseException as error:
-        raise ValidationError("Enter a phone number with its area code, like (727) 555-0123.") from error
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError("That is not a valid phone number; include the area code, like (727) 555-0123.")
-    style = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 1 else \
-        phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    field.data = phonenumbers.format_number(number, style)
-
-
-def check_website(form: Any, field: Any) -> None:
-    """A web address starting with http:// or https://, nothing else (no javascript: links)."""
-    if not field.data:
-        return
-    value = field.data.strip()
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018  (reading it checks the port)
-    except ValueError:
-        parts = urlsplit("")
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
-        raise ValidationError("Enter the full web address, starting with https:// (or http://).")
-    field.data = value
 
 
 class LocationForm(Form):
@@ -140,16 +68,11 @@ class LocationForm(Form):
     class Meta(GuardedMeta):
         pass
 
-    street = _text("Street address", 200, Optional(), description="Shown on your profile.",
+    street = _text("Street address", rules.STREET_MAX, Optional(), description="Shown on your profile.",
                    render_kw={"autocomplete": "address-line1"})
-    city = _text("City", 120, Optional(), render_kw={"autocomplete": "address-level2"})
+    city = _text("City", rules.CITY_MAX, Optional(), render_kw={"autocomplete": "address-level2"})
     state = SelectField("State", choices=STATE_CHOICES, default="", render_kw={"autocomplete": "address-level1"})
-    postal_code = StringField("ZIP code", [Optional()], render_kw={"inputmode": "numeric", "autocomplete": "postal-code"})
-
-    def validate_postal_code(self, field: Any) -> None:
-        """Five digits (or ZIP+4)."""
-        if field.data and not _ZIP_RE.match(field.data.strip()):
-            raise ValidationError("Enter a 5-digit ZIP code, like 33701.")
+    postal_code = StringField("ZIP code", [Optional(), rule(rules.postal_code)], render_kw={"inputmode": "numeric", "autocomplete": "postal-code"})
 
     @property
     def is_empty(self) -> bool:
@@ -161,50 +84,50 @@ class LocationForm(Form):
 class ListingFields(GuardedForm):
     """Every public field of a listing plus the private contact email."""
 
-    name = _text("Your name", NAME_MAX, DataRequired("Enter your name as your clients know it."), plain_name,
+    name = _text("Your name", rules.NAME_MAX, DataRequired("Enter your name as your clients know it."), plain_name,
                  what="your name", render_kw={"autocomplete": "name"})
-    practice_name = _text("Practice name", PRACTICE_MAX, Optional(), plain_name, description="Optional.",
+    practice_name = _text("Practice name", rules.PRACTICE_MAX, Optional(), plain_name, description="Optional.",
                           render_kw={"autocomplete": "organization"})
-    credentials = _text("Credentials", SHORT_LIST_MAX, Optional(),
+    credentials = _text("Credentials", rules.SHORT_LIST_MAX, Optional(),
                         description="Letters after your name, separated by commas: for example LMT, NCBTMB.")
-    license_number = _text("Massage license number", LICENSE_MAX,
+    license_number = _text("Massage license number", rules.LICENSE_MAX,
                            DataRequired("Enter your massage license number."))
     license_state = SelectField("State that issued the license", [InputRequired("Choose the state that issued your license.")],
                                 choices=STATE_CHOICES, default="")
     years_in_practice = WholeNumberField(
-        "Years in practice", [Optional(), NumberRange(0, 80, "Enter a number of years from 0 to 80.")],
+        "Years in practice", [Optional(), NumberRange(*rules.YEARS_IN_PRACTICE, "Enter a number of years from 0 to 80.")],
         message="Enter the number of years as a whole number, like 12.",
     )
-    training = _long_text("Training", LONG_TEXT_MAX,
+    training = _long_text("Training", rules.LONG_TEXT_MAX,
                           "Schools, courses and methods (for example NMT, trigger point). Up to 2,000 characters.")
-    certifications = _long_text("Certifications", CERTIFICATIONS_MAX, "One per line. Up to 1,000 characters.")
-    bio = _long_text("About you and your practice", LONG_TEXT_MAX,
+    certifications = _long_text("Certifications", rules.CERTIFICATIONS_MAX, "One per line. Up to 1,000 characters.")
+    bio = _long_text("About you and your practice", rules.LONG_TEXT_MAX,
                      "What clients should know before they call. Plain text, up to 2,000 characters.")
     modalities = MultiCheckboxField("Therapies you offer")
     conditions = MultiCheckboxField("Conditions you treat")
     locations = FieldList(FormField(LocationForm), min_entries=MAX_LOCATIONS, max_entries=MAX_LOCATIONS)
-    phone = TelField("Phone", [Optional(), check_phone], render_kw={"autocomplete": "tel"})
-    email = EmailField("Public email", [Optional(), _length(254), check_email],
+    phone = TelField("Phone", [Optional(), rule(rules.phone)], render_kw={"autocomplete": "tel"})
+    email = EmailField("Public email", [Optional(), length(rules.EMAIL_MAX), check_email],
                        description="Shown on your profile.")
-    website = URLField("Website", [Optional(), _length(500), check_website],
+    website = URLField("Website", [Optional(), length(rules.WEBSITE_MAX), rule(rules.website)],
                        description="Starting with https://", render_kw={"autocomplete": "url"})
-    price_min = WholeNumberField("Lowest price (US$)", [Optional(), NumberRange(1, 10000, "Prices must be whole dollars from 1 to 10,000.")],
+    price_min = WholeNumberField("Lowest price (US$)", [Optional(), NumberRange(*rules.PRICES, PRICE_MESSAGE)],
                                  message="Enter the price in whole dollars, like 90.")
-    price_max = WholeNumberField("Highest price (US$)", [Optional(), NumberRange(1, 10000, "Prices must be whole dollars from 1 to 10,000.")],
+    price_max = WholeNumberField("Highest price (US$)", [Optional(), NumberRange(*rules.PRICES, PRICE_MESSAGE)],
                                  message="Enter the price in whole dollars, like 120.")
     session_lengths = MultiCheckboxField(
-        "Session lengths", choices=[SelectChoice(str(n), f"{n} minutes") for n in SESSION_LENGTH_CHOICES], coerce=int
+        "Session lengths", choices=[SelectChoice(str(n), f"{n} minutes") for n in rules.SESSION_LENGTH_CHOICES], coerce=int
     )
     accepting_new_clients = BooleanField("I am accepting new clients", default=True)
     mobile = BooleanField("I also visit clients at home")
     service_radius_mi = WholeNumberField(
         "How far you travel for home visits (miles)",
-        [Optional(), NumberRange(1, 100, "Enter a distance from 1 to 100 miles.")],
+        [Optional(), NumberRange(*rules.SERVICE_RADIUS_MI, "Enter a distance from 1 to 100 miles.")],
         message="Enter the distance in whole miles, like 15.",
     )
-    languages = _text("Languages", SHORT_LIST_MAX, Optional(), description="Separated by commas.", default="English")
+    languages = _text("Languages", rules.SHORT_LIST_MAX, Optional(), description="Separated by commas.", default="English")
     contact_email = EmailField(
-        "Private contact email", [InputRequired("Enter an email address we can reach you at."), _length(254), check_email],
+        "Private contact email", [InputRequired("Enter an email address we can reach you at."), length(rules.EMAIL_MAX), check_email],
         description="Never shown. We send your private edit link and moderators' messages here.",
         render_kw={"autocomplete": "email"},
     )
@@ -224,18 +147,15 @@ class ListingFields(GuardedForm):
         """The field rules, then the rules across fields, then the addresses with the configured geocoder."""
         valid = super().validate(extra_validators)
         self.resolved = [None] * len(self.locations.entries)
-        if self.price_max.data is not None and not self.price_max.errors:
-            if self.price_min.data is None:
-                self.price_min.errors.append("Give your lowest price too (the same as the highest if there is one price).")
-                valid = False
-            elif not self.price_min.errors and self.price_max.data < self.price_min.data:
-                self.price_max.errors.append("The highest price must be at least the lowest price.")
-                valid = False
-        if self.mobile.data and self.service_radius_mi.data is None and not self.service_radius_mi.errors:
-            self.service_radius_mi.errors.append("Say how many miles you travel for home visits (1 to 100).")
-            valid = False
-        if not (self.phone.data or self.email.data or self.website.data) and not self.phone.errors:
-            self.phone.errors.append("Give clients at least one way to reach you: a phone number, an email or a website.")
+        problems = []
+        if not (self.price_min.errors or self.price_max.errors):
+            problems.append(rules.price_problem(self.price_min.data, self.price_max.data))
+        if self.mobile.data and not self.service_radius_mi.errors:
+            problems.append(rules.travel_problem(True, self.service_radius_mi.data))
+        if not self.phone.errors:
+            problems.append(rules.contact_problem(self.phone.data, self.email.data, self.website.data))
+        for field_name, message in filter(None, problems):
+            self[field_name].errors.append(message)
             valid = False
         return self._validate_locations() and valid
 
@@ -249,8 +169,9 @@ class ListingFields(GuardedForm):
     def _check_locations(self) -> bool:
         valid = True
         filled = [entry for entry in self.locations.entries if not entry.form.is_empty]
-        if not filled:
-            self.locations.entries[0].form.city.errors.append("Enter the city and state of at least one practice location.")
+        none = rules.locations_problem(len(filled))
+        if none:
+            self.locations.entries[0].form.city.errors.append(none[1])
             return False
         geocoder = current_app.extensions["geocoder"]
         for index, entry in enumerate(self.locations.entries):
@@ -293,12 +214,12 @@ class ListingFields(GuardedForm):
         return ListingData(
             name=self.name.data.strip(),
             practice_name=(self.practice_name.data or "").strip() or None,
-            credentials=split_list(self.credentials.data),
+            credentials=rules.split_list(self.credentials.data),
             license_number=self.license_number.data.strip(),
             license_state=self.license_state.data,
             years_in_practice=self.years_in_practice.data,
             training=(self.training.data or "").strip(),
-            certifications=split_list(self.certifications.data, "\n"),
+            certifications=rules.split_list(self.certifications.data, "\n"),
             bio=(self.bio.data or "").strip(),
             phone=self.phone.data or None,
             email=self.email.data or None,
@@ -309,7 +230,7 @@ class ListingFields(GuardedForm):
             accepting_new_clients=bool(self.accepting_new_clients.data),
             mobile=mobile,
             service_radius_mi=self.service_radius_mi.data if mobile else None,
-            languages=split_list(self.languages.data),
+            languages=rules.split_list(self.languages.data),
             modalities=list(self.modalities.data or []),
             conditions=list(self.conditions.data or []),
             locations=locations,
@@ -384,7 +305,7 @@ class EditLinkForm(GuardedForm):
     """Ask for a new edit link by the private contact email."""
 
     contact_email = EmailField("Private contact email", [InputRequired("Enter the email address you listed with."),
-                                                         _length(254), check_email],
+                                                         length(rules.EMAIL_MAX), check_email],
                                render_kw={"autocomplete": "email"})
     fax = StringField("Leave this field empty", render_kw={"autocomplete": "off", "tabindex": "-1"})
 
@@ -394,10 +315,10 @@ class ReportForm(GuardedForm):
 
     reason = RadioField("What is wrong?", [InputRequired("Choose what is wrong with the listing.")],
                         choices=[SelectChoice(reason.value, REPORT_REASON_LABELS[reason]) for reason in ReportReason])
-    details = TextAreaField("Details", [_length(REPORT_DETAILS_MAX)],
+    details = TextAreaField("Details", [length(REPORT_DETAILS_MAX)],
                             description="What should we check? Up to 1,000 characters.",
                             render_kw={"rows": 5, "maxlength": False})
-    reporter_email = EmailField("Your email", [_length(254), check_email],
+    reporter_email = EmailField("Your email", [length(rules.EMAIL_MAX), check_email],
                                 description="Optional, so a moderator can ask you about it. Needed if this is you.",
                                 render_kw={"autocomplete": "email"})
     fax = StringField("Leave this field empty", render_kw={"autocomplete": "off", "tabindex": "-1"})

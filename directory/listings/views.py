@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 
 from directory.extensions import limiter
-from directory.listings import services
+from directory.listings import editing, links, reconfirmation, reports, submission
 from directory.listings.forms import (
     ConfirmForm,
     DeleteListingForm,
@@ -15,7 +15,7 @@ from directory.listings.forms import (
     VersionForm,
 )
 from directory.listings.models import ReportReason, TokenPurpose
-from directory.search.services import load_vocabulary
+from directory.search.vocabulary import load_vocabulary
 from directory.security import private_page
 from directory.therapists.models import Therapist
 from directory.therapists.services import get_published
@@ -46,13 +46,13 @@ def keep_private(response: Response) -> Response:
 
 
 def _listing_for(token: str, purpose: TokenPurpose = TokenPurpose.EDIT) -> Therapist:
-    therapist = services.find_by_token(token, purpose)
+    therapist = links.find_by_token(token, purpose)
     if therapist is None:
         abort(404)
     if purpose is TokenPurpose.EDIT and request.method == "POST":
         # Whatever this post saves retires the edit links sent before this one. Never on a GET:
         # mail scanners open links, and a stranger can have a new one mailed.
-        services.retire_older_edit_links(token)
+        links.retire_older_edit_links(token)
     return therapist
 
 
@@ -65,17 +65,17 @@ def submit():
     form = SubmitListingForm().with_vocabulary(vocabulary)
     spam = None
     if request.method == "GET":
-        form.started.data = services.form_started_token(current_app.config["SECRET_KEY"])
+        form.started.data = submission.form_started_token(current_app.config["SECRET_KEY"])
     else:
-        spam = services.spam_problem(form.fax.data, form.started.data, current_app.config["SECRET_KEY"],
+        spam = submission.spam_problem(form.fax.data, form.started.data, current_app.config["SECRET_KEY"],
                                      current_app.config["LISTING_MIN_FILL_SECONDS"])
         if form.validate_on_submit() and spam is None:
-            _, token = services.submit_listing(form.listing_data(), form.contact_email.data)
+            _, token = submission.submit_listing(form.listing_data(), form.contact_email.data)
             flash("Thank you! Your listing is waiting for review. We have emailed you this page's private link.",
                   "success")
             return redirect(url_for("listings.edit", token=token))
-        if spam == services.FORM_EXPIRED:
-            form.started.data = services.form_started_token(current_app.config["SECRET_KEY"])
+        if spam == submission.FORM_EXPIRED:
+            form.started.data = submission.form_started_token(current_app.config["SECRET_KEY"])
     # A refused form comes back with what was typed, as 422 (like the checklist's).
     return render_template("listings/submit.html", form=form, spam=spam), 200 if request.method == "GET" else 422
 
@@ -88,13 +88,13 @@ def edit(token: str):
     form = EditListingForm().with_vocabulary(vocabulary)
     stale = False
     if request.method == "GET":
-        form.fill(services.editable_data(therapist), therapist.contact_email)
+        form.fill(editing.editable_data(therapist), therapist.contact_email)
         form.version.data = therapist.version
     elif form.validate_on_submit():
         try:
-            outcome = services.save_edit(therapist, form.listing_data(), form.contact_email.data,
+            outcome = editing.save_edit(therapist, form.listing_data(), form.contact_email.data,
                                          form.expected_version)
-        except services.StaleEdit:
+        except editing.StaleEdit:
             stale = True
             # Saving again now replaces the newer version on purpose: the message said so.
             form.version.data = therapist.version
@@ -104,15 +104,15 @@ def edit(token: str):
     status = 200 if request.method == "GET" else 409 if stale else 422
     return render_template(
         "listings/edit.html", therapist=therapist, token=token, form=form, stale=stale,
-        revision=services.pending_revision(therapist),
+        revision=editing.pending_revision(therapist),
     ), status
 
 
 _EDIT_MESSAGES = {
-    services.EditOutcome.SAVED: "Your changes are saved. Your listing is waiting for review.",
-    services.EditOutcome.SENT_FOR_REVIEW: "Your changes are saved and waiting for review. "
+    editing.EditOutcome.SAVED: "Your changes are saved. Your listing is waiting for review.",
+    editing.EditOutcome.SENT_FOR_REVIEW: "Your changes are saved and waiting for review. "
                                           "Your public listing stays as it was until a moderator approves them.",
-    services.EditOutcome.NO_CHANGES: "Nothing differs from your public listing, so there is nothing to review.",
+    editing.EditOutcome.NO_CHANGES: "Nothing differs from your public listing, so there is nothing to review.",
 }
 
 
@@ -123,9 +123,9 @@ def _version_action(token: str, action, done: str):
         abort(400)
     try:
         action(therapist, form.expected_version)
-    except services.StaleEdit:
+    except editing.StaleEdit:
         flash("Your listing changed since you opened this page. Please check it and try again.", "error")
-    except services.NotAllowed as refused:
+    except editing.NotAllowed as refused:
         flash(str(refused), "error")
     else:
         flash(done, "success")
@@ -135,13 +135,13 @@ def _version_action(token: str, action, done: str):
 @bp.post("/list-your-practice/edit/<token>/unpublish")
 def unpublish(token: str):
     """Take the listing off the site until the therapist publishes it again."""
-    return _version_action(token, services.unpublish_own, "Your listing is no longer shown on the site.")
+    return _version_action(token, editing.unpublish_own, "Your listing is no longer shown on the site.")
 
 
 @bp.post("/list-your-practice/edit/<token>/publish")
 def publish(token: str):
     """Show a listing the therapist unpublished again."""
-    return _version_action(token, services.publish_own, "Your listing is shown on the site again.")
+    return _version_action(token, editing.publish_own, "Your listing is shown on the site again.")
 
 
 @bp.route("/list-your-practice/edit/<token>/delete", methods=["GET", "POST"])
@@ -151,8 +151,8 @@ def delete(token: str):
     form = DeleteListingForm()
     if form.validate_on_submit():
         try:
-            services.delete_listing(therapist)
-        except services.StaleEdit:
+            editing.delete_listing(therapist)
+        except editing.StaleEdit:
             flash("Your listing changed since you opened this page. Please check it and try again.", "error")
             return redirect(url_for("listings.edit", token=token))
         return render_template("listings/deleted.html")
@@ -166,7 +166,7 @@ def edit_link():
     form = EditLinkForm()
     if form.validate_on_submit():
         if not form.fax.data:
-            services.request_edit_links(form.contact_email.data)
+            links.request_edit_links(form.contact_email.data)
         return render_template("listings/edit_link_sent.html")
     return render_template("listings/edit_link.html", form=form)
 
@@ -178,8 +178,8 @@ def still_accurate(token: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.confirm_still_accurate(therapist)
-        except services.StaleEdit:
+            reconfirmation.confirm_still_accurate(therapist)
+        except editing.StaleEdit:
             flash("Your listing changed at the same moment; please press the button again.", "error")
         else:
             return render_template("listings/confirmed.html", therapist=therapist)
@@ -196,7 +196,7 @@ def report(slug: str):
     form = ReportForm()
     if form.validate_on_submit():
         if not form.fax.data:
-            services.file_report(therapist, ReportReason(form.reason.data), (form.details.data or "").strip(),
+            reports.file_report(therapist, ReportReason(form.reason.data), (form.details.data or "").strip(),
                                  form.reporter_email.data or None)
         return render_template("listings/report_sent.html", therapist=therapist)
     return render_template("listings/report.html", therapist=therapist, form=form)

@@ -1,4 +1,8 @@
-"""Checks for the values of an imported HSDS cell: each parses the text or raises ValueError saying why not."""
+"""Checks for the values of an imported HSDS cell: each parses the text or raises ValueError saying why not.
+
+These read the CSV's formats (JSON lists, true/false, numbers); what a listing may hold is the listing rules'
+(directory.listings.rules), which raise ListingRuleError, a ValueError, in words for the person who fixes it.
+"""
 from __future__ import annotations
 
 import json
@@ -6,7 +10,8 @@ import math
 import re
 from typing import Any, Callable
 
-from email_validator import EmailNotValidError, validate_email
+from directory.forms import is_storable
+from directory.listings import rules
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -18,7 +23,7 @@ def text(limit: int, required: bool = False) -> Callable[[str], str]:
             raise ValueError("is required")
         if len(value) > limit:
             raise ValueError(f"is longer than {limit} characters")
-        if re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value):
+        if not is_storable(value):
             raise ValueError("contains control characters")
         return value
 
@@ -74,26 +79,6 @@ def boolean(value: str) -> bool:
     return value == "true"
 
 
-def email(value: str) -> str | None:
-    """An email address, or nothing."""
-    if not value:
-        return None
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        raise ValueError("is not a valid email address") from None
-    return value
-
-
-def url(value: str) -> str | None:
-    """An http(s) address, or nothing."""
-    if not value:
-        return None
-    if not re.match(r"^https?://[^\s/$.?#].[^\s]*$", value):
-        raise ValueError("must be an http:// or https:// address")
-    return value
-
-
 def json_list(item_type: type, limit: int) -> Callable[[str], list[Any]]:
     """A JSON array of `item_type` values, at most `limit` characters long."""
     def check(value: str) -> list[Any]:
@@ -110,19 +95,19 @@ def json_list(item_type: type, limit: int) -> Callable[[str], list[Any]]:
     return check
 
 
-def minutes(value: str) -> list[int]:
+def session_lengths(value: str) -> list[int]:
     """Session lengths in minutes, as a JSON array."""
-    lengths = json_list(int, 100)(value)
-    if not all(0 < m <= 600 for m in lengths):
-        raise ValueError("must be session lengths in minutes, e.g. [60, 90]")
-    return lengths
+    return rules.session_lengths(json_list(int, 100)(value))
 
 
-def phone(value: str) -> str:
-    """A phone number as people write them."""
-    if not re.fullmatch(r"[0-9()+.\- ]{7,32}", value):
-        raise ValueError("is not a phone number")
-    return value
+def written_list(separator: str, limit: int) -> Callable[[str], list[str]]:
+    """A JSON array of text that, written out with `separator`, fits `limit` (credentials, certifications)."""
+    return lambda value: rules.written_list(json_list(str, 4 * limit)(value), separator, limit)
+
+
+def optional(check: Callable[[str], str]) -> Callable[[str], str | None]:
+    """A listing rule's value, or nothing for an empty cell."""
+    return lambda value: check(value) if value else None
 
 
 def partial_address(value: str) -> dict[str, str] | None:

@@ -16,8 +16,11 @@ from directory.extensions import db
 from directory.opendata import fields as f
 from directory.opendata.tables import COLUMNS, VOCABULARIES, filename
 from directory.spreadsheet import unescape_cell
-from directory.therapists.models import MAX_SERVICE_RADIUS_MI, Condition, ListingStatus, Modality, Therapist
-from directory.therapists.sync import assign, free_search_bits, sync_locations, sync_tags, take_search_bit, tally
+from directory.listings import rules
+from directory.listings.data import SCALAR_FIELDS, ListingData, ProposedLocation, VocabularyTerms, write_listing
+from directory.listings.rules import ListingRuleError
+from directory.therapists.models import Condition, ListingStatus, Modality, Therapist
+from directory.therapists.sync import assign, free_search_bits, take_search_bit, tally
 
 IMPORTED = ("organizations", "services", "locations", "addresses", "service_at_location", "phones", "languages",
             "taxonomies", "taxonomy_terms", "attributes")
@@ -60,9 +63,11 @@ class _Row:
     def get(self, column: str, parse: Callable[[str], Any], problems: list[str]) -> Any:
         try:
             return parse(self.values[column])
+        except ListingRuleError as error:
+            problems.append(f"{column}: {error}")
         except ValueError as error:
             problems.append(f"{column} {error}")
-            return None
+        return None
 
 
 def _read(source: Path, table: str, errors: list[RowError]) -> list[_Row]:
@@ -128,33 +133,28 @@ def _listing_from(service: _Row, problems: list[str]) -> dict[str, Any]:
     def get(column: str, parse: Callable[[str], Any]) -> Any:
         return service.get(column, parse, problems)
 
-    listing = {
-        "slug": get("x_slug", f.slug), "name": get("x_therapist_name", f.text(120, required=True)),
-        "practice_name": get("x_practice_name", f.text(160)) or None,
-        "credentials": get("x_credentials", f.json_list(str, 300)) or [],
-        "license_number": get("x_license_number", f.text(40, required=True)),
-        "license_state": get("x_license_state", f.text(64, required=True)),
-        "years_in_practice": get("x_years_in_practice", f.optional_int(0, 80)),
-        "training": get("description", f.text(5000)),
-        "certifications": get("x_certifications", f.json_list(str, 3000)) or [],
-        "price_min": get("x_price_min", f.optional_int(1, 10_000)),
-        "price_max": get("x_price_max", f.optional_int(1, 10_000)),
-        "session_lengths": get("x_session_lengths", f.minutes) or [],
+    return {
+        "slug": get("x_slug", f.slug), "name": get("x_therapist_name", f.text(rules.NAME_MAX, required=True)),
+        "practice_name": get("x_practice_name", f.text(rules.PRACTICE_MAX)) or None,
+        "credentials": get("x_credentials", f.written_list(", ", rules.SHORT_LIST_MAX)) or [],
+        "license_number": get("x_license_number", f.text(rules.LICENSE_MAX, required=True)),
+        "license_state": get("x_license_state", rules.state),
+        "years_in_practice": get("x_years_in_practice", f.optional_int(*rules.YEARS_IN_PRACTICE)),
+        "training": get("description", f.text(rules.LONG_TEXT_MAX)),
+        "certifications": get("x_certifications", f.written_list("\n", rules.CERTIFICATIONS_MAX)) or [],
+        "price_min": get("x_price_min", f.optional_int(*rules.PRICES)),
+        "price_max": get("x_price_max", f.optional_int(*rules.PRICES)),
+        "session_lengths": get("x_session_lengths", f.session_lengths) or [],
         "accepting_new_clients": get("x_accepting_new_clients", f.boolean), "mobile": get("x_mobile", f.boolean),
-        "service_radius_mi": get("x_service_radius_mi", f.optional_float_in(0.1, MAX_SERVICE_RADIUS_MI)),
-        "is_sample": get("x_sample", f.boolean), "email": get("email", f.email), "website": get("url", f.url),
+        # Imported distances keep their decimals: the form's whole miles are how it asks, not a rule.
+        "service_radius_mi": get("x_service_radius_mi", f.optional_float_in(0.1, rules.SERVICE_RADIUS_MI[1])),
+        "is_sample": get("x_sample", f.boolean), "email": get("email", f.optional(rules.email)),
+        "website": get("url", f.optional(rules.website)),
     }
-    if listing["price_min"] and listing["price_max"] and listing["price_min"] > listing["price_max"]:
-        problems.append("x_price_min is more than x_price_max")
-    if listing["mobile"] is False and listing["service_radius_mi"] is not None:
-        problems.append("x_service_radius_mi is only for mobile therapists")
-    if listing["mobile"] and listing["service_radius_mi"] is None:
-        problems.append("x_service_radius_mi is required for mobile therapists")
-    return listing
 
 
 def _bio(organization: _Row, problems: list[str]) -> str:
-    description = organization.get("description", f.text(5000), problems) or ""
+    description = organization.get("description", f.text(rules.LONG_TEXT_MAX), problems) or ""
     # The export describes a listing without a bio by its name, as HSDS requires a description.
     return "" if description == organization.values["name"] else description
 
@@ -182,18 +182,26 @@ def _read_services(batch: _Batch) -> None:
 
 
 def _address(row: _Row, addresses: dict[str, _Row], problems: list[str]) -> dict[str, Any]:
+    """The location's address, from addresses.csv or else its x_partial_address, checked by the listing rules."""
     address = addresses.get(row.values["id"])
     if address is None:
         parts = row.get("x_partial_address", f.partial_address, problems)
         if parts is None and not problems:
             problems.append("has no address in addresses.csv nor x_partial_address")
-        return parts or {}
+        cells, prefix = _Row(row.line, parts or {}), "x_partial_address "
+        columns = {"street": "street", "city": "city", "state": "state", "postal_code": "postal_code",
+                   "country": "country"}
+    else:
+        cells, prefix = address, "address "
+        columns = {"street": "address_1", "city": "city", "state": "state_province", "postal_code": "postal_code",
+                   "country": "country"}
+    if not cells.values:
+        return {}
     found: list[str] = []
-    parts = {"street": address.get("address_1", f.text(200), found), "city": address.get("city", f.text(120, True), found),
-             "state": address.get("state_province", f.text(64, True), found),
-             "postal_code": address.get("postal_code", f.text(16), found),
-             "country": address.get("country", f.text(2, True), found)}
-    problems.extend(f"address {problem}" for problem in found)
+    checks = {"street": f.text(rules.STREET_MAX), "city": f.text(rules.CITY_MAX, True), "state": rules.state,
+              "postal_code": rules.postal_code, "country": rules.country}
+    parts = {part: cells.get(column, checks[part], found) for part, column in columns.items()}
+    problems.extend(prefix + problem for problem in found)
     return parts
 
 
@@ -228,7 +236,7 @@ def _link_locations(batch: _Batch) -> None:
 def _read_details(batch: _Batch) -> None:
     for row in batch.rows["phones"]:
         problems: list[str] = []
-        number = row.get("number", f.phone, problems)
+        number = row.get("number", rules.phone, problems)
         if problems:
             batch.error("phones", row, problems, row.values["service_id"])
         elif (listing := batch.listing_of("phones", row, row.values["service_id"])) is not None:
@@ -249,10 +257,31 @@ def _read_details(batch: _Batch) -> None:
 
 
 def _check_complete(batch: _Batch) -> None:
+    """The rules across a listing's rows: a location at least, prices in order, a way to reach them..."""
     for service_id, listing in batch.listings.items():
-        if service_id not in batch.bad and not listing["locations"]:
-            batch.report.errors.append(RowError("services", listing["line"], "has no location"))
+        if service_id in batch.bad:
+            continue
+        listing["locations"].sort(key=lambda location: location["position"])
+        problems = [message for _, message in rules.listing_problems(_listing_data(listing))]
+        try:
+            rules.written_list(listing["languages"], ", ", rules.SHORT_LIST_MAX)
+        except ValueError as error:
+            problems.append(f"languages: {error}")
+        if problems:
+            batch.report.errors.append(RowError("services", listing["line"], "; ".join(problems)))
             batch.bad.add(service_id)
+
+
+def _listing_data(listing: dict[str, Any], known: Therapist | None = None) -> ListingData:
+    """The listing as the one write path takes it; an address placed as before keeps what the geocoder called it."""
+    geocoded = {(loc.street, loc.city, loc.state, loc.postal_code, loc.latitude, loc.longitude): loc.geocoded_as
+                for loc in (known.locations if known else [])}
+    locations = []
+    for location in listing["locations"]:
+        where = {key: location[key] for key in ("street", "city", "state", "postal_code", "latitude", "longitude")}
+        locations.append(ProposedLocation(**where, geocoded_as=geocoded.get(tuple(where.values()), "")))
+    return ListingData(**{name: listing[name] for name in SCALAR_FIELDS}, modalities=listing["modalities"],
+                       conditions=listing["conditions"], locations=locations)
 
 
 def import_directory(source: str | Path, skip_bad: bool = False, publish: bool = False) -> ImportReport:
@@ -306,8 +335,7 @@ def _create_missing_terms(terms: dict[str, dict[str, Any]], report: ImportReport
 
 
 def _upsert(listings: list[dict[str, Any]], status: ListingStatus, report: ImportReport) -> None:
-    modalities = {m.slug: m for m in db.session.scalars(select(Modality))}
-    conditions = {c.slug: c for c in db.session.scalars(select(Condition))}
+    terms = VocabularyTerms()
     slugs = [listing["slug"] for listing in listings]
     existing = {t.slug: t for t in db.session.scalars(select(Therapist).where(Therapist.slug.in_(slugs)))}
     for listing in listings:
@@ -315,14 +343,6 @@ def _upsert(listings: list[dict[str, Any]], status: ListingStatus, report: Impor
         if therapist is None:
             therapist = Therapist(slug=listing["slug"], status=status.value)
             db.session.add(therapist)
-        scalars = {key: value for key, value in listing.items()
-                   if key not in ("locations", "modalities", "conditions", "slug", "line")}
-        changed = assign(therapist, scalars)
-        changed |= sync_tags(therapist, sorted((modalities[s] for s in listing["modalities"]), key=_position),
-                             sorted((conditions[s] for s in listing["conditions"]), key=_position))
-        changed |= sync_locations(therapist, listing["locations"])
+        changed = assign(therapist, {"is_sample": listing["is_sample"]})
+        changed |= write_listing(therapist, _listing_data(listing, existing.get(listing["slug"])), terms)
         tally(report, listing["slug"] not in existing, changed)
-
-
-def _position(term: Modality | Condition) -> int:
-    return term.position

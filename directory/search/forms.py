@@ -1,37 +1,9 @@
 """The search form (GET, so no CSRF token)."""
-from typing import Any
+from wtforms import BooleanField, SearchField, SelectChoice, SelectField
 
-from markupsafe import Markup, escape
-from wtforms import BooleanField, SearchField, SelectChoice, SelectField, SelectMultipleField
-from wtforms.widgets import CheckboxInput, ListWidget, SearchInput
-from wtforms.widgets.core import clean_key
-
-from directory.forms import GuardedForm
-from directory.search.services import MAX_PLACE_LENGTH, MAX_TEXT_LENGTH, RADIUS_CHOICES, SearchParams, Vocabulary
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A group of checkboxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def html_attributes(**attributes: Any) -> Markup:
-    """The same attributes as WTForms' html_params writes, without the Markup.format that made its inputs
-    a large part of rendering the search page (which shows on every search)."""
-    cleaned = ((clean_key(key), value) for key, value in sorted(attributes.items()))
-    return Markup(
-        " ".join(key if value is True else f'{key}="{escape(value)}"' for key, value in cleaned if value is not False)
-    )
-
-
-class QuickSearchInput(SearchInput):
-    html_params = staticmethod(html_attributes)
-
-
-class QuickCheckboxInput(CheckboxInput):
-    html_params = staticmethod(html_attributes)
+from directory.forms import GuardedForm, MultiCheckboxField, QuickCheckboxInput, QuickSearchInput
+from directory.search.services import MAX_PLACE_LENGTH, MAX_TEXT_LENGTH, RADIUS_CHOICES, SearchParams
+from directory.search.vocabulary import Vocabulary
 
 
 class SearchForm(GuardedForm):

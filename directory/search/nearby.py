@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -61,7 +60,8 @@ class Statement:
         return db.session.execute(self.sql, self.values)
 
 
-def _dialect() -> str:
+def dialect() -> str:
+    """The name of the database's dialect: "sqlite" or "postgresql"."""
     return db.session.get_bind().dialect.name
 
 
@@ -161,7 +161,7 @@ def census_statement(
         "lat": lat, "lon": lon, "dlat": dlat, "dlon": dlon,
         "ratio": _RUNG_RATIO, "rungs": _LADDER_RUNGS, "wanted": wanted, "cap": COUNT_CAP,
     }
-    return Statement(_census_sql(_dialect(), listing.on_points, vocabulary.family_masks), values)
+    return Statement(_census_sql(dialect(), listing.on_points, vocabulary.family_masks), values)
 
 
 def take_census(
@@ -171,7 +171,7 @@ def take_census(
     statement = census_statement(listing, point, radius_km, wanted, vocabulary)
     # On PostgreSQL a bitmap scan collects the whole square before the LIMIT applies; a plain index scan
     # streams and stops there. The planner cannot tell (it has no statistics for points in a box).
-    streamed = _dialect() == "postgresql"
+    streamed = dialect() == "postgresql"
     if streamed:
         db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
     found, rung, widest, *counts = statement.run().one()
@@ -231,7 +231,7 @@ def candidates_statement(
     visitor_boxes = geo.bounding_boxes(lat, lon, visits_km) if visits_km > radius_km else []
     for i, box in enumerate(visitor_boxes):
         values |= _box_values(f"v{i}", box)
-    return Statement(_candidates_sql(_dialect(), listing.on_points, len(boxes), len(visitor_boxes)), values)
+    return Statement(_candidates_sql(dialect(), listing.on_points, len(boxes), len(visitor_boxes)), values)
 
 
 @dataclass
@@ -320,23 +320,3 @@ def nearest_anywhere(
         if len(inside) >= count or radius_km >= _WHOLE_EARTH_KM:
             return inside[:count]
         radius_km = min(radius_km * 3, _WHOLE_EARTH_KM)
-
-
-# SQLite names a table by its alias in the statements above (p, t, tm, c, v), PostgreSQL by its name; an
-# R*Tree's "SCAN p VIRTUAL TABLE INDEX" is a search of the spatial index.
-_FULL_SCAN_RE = re.compile(
-    r"\b(SCAN|Seq Scan on) (listing_points|locations|therapists|therapist_modalities|therapist_conditions|p|t|tm|c|v)\b"
-    r"(?! VIRTUAL)"
-)
-
-
-def query_plan(statement: Statement) -> list[str]:
-    """The database's plan for `statement`, one line per step."""
-    explain = text(f"EXPLAIN QUERY PLAN {statement.sql.text}" if _dialect() == "sqlite" else f"EXPLAIN {statement.sql.text}")
-    rows = db.session.execute(explain, statement.values)
-    return [row[-1] if _dialect() == "sqlite" else row[0] for row in rows]
-
-
-def full_scans(plan: list[str]) -> list[str]:
-    """The steps of a plan that read a whole table of listings."""
-    return [step for step in plan if _FULL_SCAN_RE.search(step)]

@@ -1,25 +1,24 @@
-"""Searching the directory: parsing a search, resolving its place, and finding therapists.
+"""Searching the directory: parsing a search, `find` (its place, then the therapists), and the results.
 
 Plain functions over the database session; no request or template in here.
 """
 from __future__ import annotations
 
-import functools
 import math
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
-from geopy.exc import GeopyError
-from geopy.location import Location as GeoLocation
-from sqlalchemy import literal, null, select, text, union_all
+from sqlalchemy import select, text
 from sqlalchemy.orm import joinedload, selectinload
 
 from directory import geo
 from directory.extensions import db
 from directory.search import nearby
 from directory.search.nearby import COUNT_CAP, Match
-from directory.therapists.models import Condition, Location, Modality, Therapist
+from directory.search.places import Located, PlaceFailure, Suggester, locate
+from directory.search.vocabulary import Term, Vocabulary
+from directory.therapists.models import Location, Therapist
 
 RADIUS_CHOICES = (5, 10, 25, 50, 100)
 DEFAULT_RADIUS = 25
@@ -68,91 +67,6 @@ class SearchParams:
     def has_filters(self) -> bool:
         """Whether anything narrows the search besides the place."""
         return bool(self.modalities or self.conditions or self.accepting or self.text)
-
-
-@dataclass(frozen=True)
-class Term:
-    """A modality or condition as searches and forms use it: plain values, safe to share between requests."""
-
-    id: int
-    slug: str
-    name: str
-    description: str
-    parent: str | None = None  # a modality's parent's slug; conditions have none
-    search_bit: int | None = None  # a modality's bit in listing points' modality masks; conditions have none
-
-
-class Vocabulary:
-    """The modalities and conditions in display order, with the lookups searches need built once."""
-
-    def __init__(self, modalities: Iterable[Term], conditions: Iterable[Term]):
-        self.modalities = tuple(modalities)
-        self.conditions = tuple(conditions)
-        self.modality_slugs = frozenset(m.slug for m in self.modalities)
-        self.condition_slugs = frozenset(c.slug for c in self.conditions)
-        self._modalities = {m.slug: m for m in self.modalities}
-        self._conditions = {c.slug: c for c in self.conditions}
-        self._families = {m.slug: self._family(m) for m in self.modalities}
-        self._masks = {
-            slug: sum(1 << m.search_bit for m in self.modalities if m.id in family)
-            for slug, family in self._families.items()
-        }
-        # Per modality in display order, the mask of it and its lineages: what facet counts test.
-        self.family_masks = tuple(self._masks[m.slug] for m in self.modalities)
-
-    def modality(self, slug: str) -> Term | None:
-        return self._modalities.get(slug)
-
-    def condition(self, slug: str) -> Term | None:
-        return self._conditions.get(slug)
-
-    def modality_family(self, slug: str) -> frozenset[int]:
-        """The ids of a modality and of its descendants: filtering by a parent includes its lineages."""
-        return self._families.get(slug, frozenset())
-
-    def modalities_in(self, mask: int) -> tuple[Term, ...]:
-        """The modalities whose search bits are set in `mask`, in display order."""
-        return tuple(m for m in self.modalities if mask >> m.search_bit & 1)
-
-    def modality_mask(self, slug: str) -> int:
-        """The search bits of a modality and of its lineages, as listing points' modality masks hold them."""
-        return self._masks.get(slug, 0)
-
-    def _family(self, root: Term) -> frozenset[int]:
-        family, slugs = {root.id}, {root.slug}
-        grew = True
-        while grew:
-            children = {m for m in self.modalities if m.parent in slugs and m.id not in family}
-            family |= {m.id for m in children}
-            slugs |= {m.slug for m in children}
-            grew = bool(children)
-        return frozenset(family)
-
-
-_VOCABULARY_ROWS = union_all(
-    select(literal(0).label("kind"), Modality.id, Modality.slug, Modality.name, Modality.description,
-           Modality.position, Modality.parent_id, Modality.search_bit),
-    select(literal(1), Condition.id, Condition.slug, Condition.name, Condition.description,
-           Condition.position, null(), null()),
-).order_by("kind", "position", "name")
-
-
-def load_vocabulary() -> Vocabulary:
-    """Every modality and condition, in display order.
-
-    One light query per call; the Vocabulary built from its rows is reused while they stay the same,
-    so a change by `flask seed` (in any process) is seen by the next request.
-    """
-    return _vocabulary_from(tuple(tuple(row) for row in db.session.execute(_VOCABULARY_ROWS)))
-
-
-@functools.lru_cache(maxsize=4)
-def _vocabulary_from(rows: tuple[tuple[Any, ...], ...]) -> Vocabulary:
-    slugs = {term_id: slug for kind, term_id, slug, *_ in rows if kind == 0}
-    terms: tuple[list[Term], list[Term]] = ([], [])
-    for kind, term_id, slug, name, description, _position, parent_id, search_bit in rows:
-        terms[kind].append(Term(term_id, slug, name, description, slugs.get(parent_id), search_bit))
-    return Vocabulary(*terms)
 
 
 def clean_text(value: str | None, limit: int) -> tuple[str, bool]:
@@ -226,49 +140,6 @@ def _known_slugs(values: Iterable[str], known: frozenset[str], kind: str, notice
         elif slug not in slugs:
             slugs.append(slug)
     return tuple(slugs)
-
-
-@dataclass
-class PlaceLookup:
-    """The outcome of looking up the place typed in the search box."""
-
-    place: GeoLocation | None = None
-    candidates: list[GeoLocation] = field(default_factory=list)
-    others: list[GeoLocation] = field(default_factory=list)
-    message: str | None = None
-    suggestions: list[str] = field(default_factory=list)
-
-
-def resolve_place(geocoder: Any, query: str, suggester: Any | None = None) -> PlaceLookup:
-    """Look up a place; ambiguous names give candidates, unknown ones a message and close matches."""
-    try:
-        found = geocoder.geocode(query, exactly_one=False) or []
-    except GeopyError:
-        return PlaceLookup(
-            message=f"The location service did not answer for “{query}”. "
-            "Please try again in a moment, or search by ZIP code."
-        )
-    found = _distinct_places(list(found))
-    if not found:
-        suggestions = suggester.suggest(query) if suggester is not None else []
-        return PlaceLookup(
-            message=f"We couldn't find “{query}”. Try a ZIP code or City, ST (for example 33701 or "
-            "St. Petersburg, FL).",
-            suggestions=suggestions,
-        )
-    if geo.is_dominant(found):
-        return PlaceLookup(place=found[0], others=found[1:6])
-    return PlaceLookup(candidates=found[:12])
-
-
-def _distinct_places(found: list[GeoLocation]) -> list[GeoLocation]:
-    """Drop results within 10 km of an earlier one: network geocoders list one town several times."""
-    distinct: list[GeoLocation] = []
-    for location in found:
-        point = (location.latitude, location.longitude)
-        if all(geo.distance_km(point, (d.latitude, d.longitude)) > 10 for d in distinct):
-            distinct.append(location)
-    return distinct
 
 
 @dataclass
@@ -416,3 +287,23 @@ def _browse(
     hits = [Hit(therapists[i], tuple(vocabulary.modality(m.slug) for m in therapists[i].modalities)) for i in ids]
     counts = nearby.browse_counts(listing, vocabulary)
     return SearchResults(hits, total, page, pages, counts, [], notices, total >= COUNT_CAP)
+
+
+@dataclass
+class Found:
+    """A search's results, and the place they are around (None when no place was asked for)."""
+
+    results: SearchResults
+    located: Located | None = None
+
+
+def find(params: SearchParams, vocabulary: Vocabulary, geocoder: Any,
+         suggester: Suggester | None = None) -> Found | PlaceFailure:
+    """The one search entry point: locate `params.near` with `geocoder` (if given), then search around it;
+    a place that cannot be located is answered with why (NotFound, Ambiguous or GeocoderDown)."""
+    if not params.near:
+        return Found(search_therapists(params, vocabulary))
+    located = locate(geocoder, params.near, suggester)
+    if not isinstance(located, Located):
+        return located
+    return Found(search_therapists(params, vocabulary, located.place.point), located)

@@ -3,21 +3,10 @@ from flask import Blueprint, current_app, render_template, request
 
 from directory.geo import OfflineGeocoder
 from directory.search.forms import SearchForm
-from directory.search.services import (
-    PAGE_SIZE,
-    SearchParams,
-    load_vocabulary,
-    parse_search_args,
-    resolve_place,
-    search_therapists,
-)
+from directory.search.services import PAGE_SIZE, Found, SearchParams, find, parse_search_args
+from directory.search.vocabulary import load_vocabulary
 
 bp = Blueprint("search", __name__)
-
-
-def place_lookup(near: str):
-    """Resolve `near` with the configured geocoder; close spellings come from the bundled data."""
-    return resolve_place(current_app.extensions["geocoder"], near, OfflineGeocoder())
 
 
 @bp.get("/")
@@ -33,19 +22,17 @@ def results():
     """Therapists near a place (nearest first), or all of them by state when no place is given."""
     vocabulary = load_vocabulary()
     params, notices = parse_search_args(request.args, vocabulary)
-    lookup = place_lookup(params.near) if params.near else None
-    found = None
-    if lookup is None or lookup.place is not None:
-        point = (lookup.place.latitude, lookup.place.longitude) if lookup else None
-        found = search_therapists(params, vocabulary, point)
-        notices += found.notices
+    # Close spellings come from the bundled place data, whichever geocoder is configured.
+    outcome = find(params, vocabulary, current_app.extensions["geocoder"], OfflineGeocoder())
+    found = outcome if isinstance(outcome, Found) else None
     return render_template(
         "search/results.html",
         form=SearchForm.for_search(params, vocabulary),
         params=params,
         vocabulary=vocabulary,
-        lookup=lookup,
-        results=found,
-        notices=notices,
+        located=found.located if found else None,
+        failure=None if found else outcome,
+        results=found.results if found else None,
+        notices=notices + (found.results.notices if found else []),
         page_size=PAGE_SIZE,
     )

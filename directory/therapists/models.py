@@ -145,7 +145,7 @@ class Therapist(db.Model):
     # Optimistic locking: every UPDATE checks and bumps it, so concurrent saves cannot overwrite each other.
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     license_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # No ON DELETE: who verified a license stays on record, so that moderator cannot simply be deleted.
+    # Deleting that moderator clears it (migration 0009); the audit log keeps who verified, by email.
     license_verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("admins.id", ondelete="SET NULL"))
     # When a moderator last approved or verified the listing (shown as "last checked").
     last_checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

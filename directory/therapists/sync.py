@@ -1,11 +1,10 @@
-"""Bring a stored listing or vocabulary term in line with wanted values, writing only what differs."""
+"""Upserting by slug (seeds, imports): set only the attributes that differ, count what was created or
+updated, and give each new modality a free search bit."""
 from __future__ import annotations
 
 from typing import Any, Iterable, Iterator
 
-from directory.therapists.models import MAX_SEARCH_BIT, Condition, Location, Modality, Therapist
-
-LOCATION_FIELDS = ("position", "street", "city", "state", "postal_code", "country", "latitude", "longitude")
+from directory.therapists.models import MAX_SEARCH_BIT
 
 
 def assign(obj: Any, values: dict[str, Any]) -> bool:
@@ -39,25 +38,3 @@ def take_search_bit(free_bits: Iterator[int], slug: str) -> int:
     if search_bit is None:
         raise ValueError(f"The search has room for {MAX_SEARCH_BIT + 1} modalities; {slug} is one too many.")
     return search_bit
-
-
-def sync_tags(therapist: Therapist, modalities: list[Modality], conditions: list[Condition]) -> bool:
-    """Give the listing these modalities and conditions (order is the vocabulary's); answer whether they changed."""
-    changed = False
-    if {m.slug for m in therapist.modalities} != {m.slug for m in modalities}:
-        therapist.modalities = modalities
-        changed = True
-    if {c.slug for c in therapist.conditions} != {c.slug for c in conditions}:
-        therapist.conditions = conditions
-        changed = True
-    return changed
-
-
-def sync_locations(therapist: Therapist, locations: list[dict[str, Any]]) -> bool:
-    """Give the listing these locations (dicts of LOCATION_FIELDS); answer whether they changed."""
-    wanted = sorted(tuple(location[f] for f in LOCATION_FIELDS) for location in locations)
-    current = [tuple(getattr(location, f) for f in LOCATION_FIELDS) for location in therapist.locations]
-    if current == wanted:
-        return False
-    therapist.locations = [Location(**dict(zip(LOCATION_FIELDS, values))) for values in wanted]
-    return True

@@ -4,7 +4,7 @@ from typing import Callable
 import pytest
 
 from directory.admin.models import Admin
-from directory.admin.services import create_admin
+from directory.admin.accounts import create_admin
 from tests.listings.conftest import listing_data, listing_form, make_listing, outbox, post_form, rate_limited  # noqa: F401
 
 PASSWORD = "correct horse battery staple"

@@ -3,10 +3,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from directory.admin import services
+from directory.admin import decisions
 from directory.admin.models import AuditLog
 from directory.extensions import db
-from directory.listings import services as listings
+from directory.listings import editing
 from directory.listings.models import Revision, RevisionStatus
 from directory.therapists.models import ListingStatus
 from tests.listings.conftest import hidden_fields, page_text, post_form
@@ -22,20 +22,20 @@ def _audited() -> int:
 def proposed(make_listing, listing_data):
     """A published listing with a change waiting for review (bio "First proposal."), and its edit token."""
     therapist, token = make_listing(status=ListingStatus.PUBLISHED.value)
-    listings.save_edit(therapist, listing_data(bio="First proposal."), therapist.contact_email, therapist.version)
+    editing.save_edit(therapist, listing_data(bio="First proposal."), therapist.contact_email, therapist.version)
     return therapist, token
 
 
 @pytest.mark.parametrize("decide", [
-    lambda revision, admin, seen: services.approve_revision(revision, admin, seen),
-    lambda revision, admin, seen: services.reject_revision(revision, admin, REASON, seen),
+    lambda revision, admin, seen: decisions.approve_revision(revision, admin, seen),
+    lambda revision, admin, seen: decisions.reject_revision(revision, admin, REASON, seen),
 ])
 def test_a_decision_on_changes_replaced_since_is_refused(admin, proposed, listing_data, decide):
     therapist, _ = proposed
-    revision = listings.pending_revision(therapist)
+    revision = editing.pending_revision(therapist)
     seen = revision.version
-    listings.save_edit(therapist, listing_data(bio="Swapped proposal."), therapist.contact_email, therapist.version)
-    with pytest.raises(services.ReviewChanged, match="changed since you opened it; review the new version"):
+    editing.save_edit(therapist, listing_data(bio="Swapped proposal."), therapist.contact_email, therapist.version)
+    with pytest.raises(decisions.ReviewChanged, match="changed since you opened it; review the new version"):
         decide(revision, admin, seen)
     assert revision.status == RevisionStatus.PENDING.value
     assert therapist.bio == "I had tension headaches myself." and _audited() == 0
@@ -45,39 +45,39 @@ def test_a_decision_on_changes_replaced_since_is_refused(admin, proposed, listin
 
 def test_an_edit_committed_between_loading_and_deciding_is_caught_by_the_update(admin, proposed):
     therapist, _ = proposed
-    revision = listings.pending_revision(therapist)
+    revision = editing.pending_revision(therapist)
     seen = revision.version
     # The therapist's save lands (in another session) after this session loaded the revision.
     with Session(db.engine) as other:
         theirs = other.get(Revision, revision.id)
         theirs.data = theirs.data | {"bio": "Swapped at the last moment."}
         other.commit()
-    with pytest.raises(services.ReviewChanged):
-        services.approve_revision(revision, admin, seen)
+    with pytest.raises(decisions.ReviewChanged):
+        decisions.approve_revision(revision, admin, seen)
     db.session.refresh(therapist)
     assert therapist.bio == "I had tension headaches myself." and _audited() == 0
-    assert listings.pending_revision(therapist).data["bio"] == "Swapped at the last moment."
+    assert editing.pending_revision(therapist).data["bio"] == "Swapped at the last moment."
 
 
 def test_changes_the_therapist_withdrew_are_a_changed_review(admin, proposed, listing_data):
     therapist, _ = proposed
-    revision = listings.pending_revision(therapist)
-    listings.save_edit(therapist, listing_data(), therapist.contact_email, therapist.version)
+    revision = editing.pending_revision(therapist)
+    editing.save_edit(therapist, listing_data(), therapist.contact_email, therapist.version)
     assert revision.status == RevisionStatus.WITHDRAWN.value
-    with pytest.raises(services.ReviewChanged):
-        services.approve_revision(revision, admin, revision.version)
+    with pytest.raises(decisions.ReviewChanged):
+        decisions.approve_revision(revision, admin, revision.version)
 
 
 @pytest.mark.parametrize("decide", [
-    lambda therapist, admin, seen: services.approve_listing(therapist, admin, seen),
-    lambda therapist, admin, seen: services.reject_listing(therapist, admin, REASON, seen),
-    lambda therapist, admin, seen: services.verify_license(therapist, admin, seen),
+    lambda therapist, admin, seen: decisions.approve_listing(therapist, admin, seen),
+    lambda therapist, admin, seen: decisions.reject_listing(therapist, admin, REASON, seen),
+    lambda therapist, admin, seen: decisions.verify_license(therapist, admin, seen),
 ])
 def test_a_decision_on_a_new_listing_edited_since_is_refused(admin, make_listing, listing_data, decide):
     therapist, _ = make_listing()
     seen = therapist.version
-    listings.save_edit(therapist, listing_data(license_number="MA99999"), therapist.contact_email, seen)
-    with pytest.raises(services.ReviewChanged):
+    editing.save_edit(therapist, listing_data(license_number="MA99999"), therapist.contact_email, seen)
+    with pytest.raises(decisions.ReviewChanged):
         decide(therapist, admin, seen)
     assert therapist.status == ListingStatus.PENDING.value and therapist.license_verified_at is None
     assert _audited() == 0
@@ -88,7 +88,7 @@ def test_a_decision_on_a_new_listing_edited_since_is_refused(admin, make_listing
 def test_two_sessions_the_moderator_approves_only_what_they_saw(app, admin_client, proposed, listing_form):
     therapist, token = proposed
     url = f"/admin/listings/{therapist.id}"
-    revision = listings.pending_revision(therapist)
+    revision = editing.pending_revision(therapist)
     opened = page_text(admin_client.get(url))
     assert "First proposal." in opened
     seen = hidden_fields(opened)
@@ -114,7 +114,7 @@ def test_two_sessions_the_moderator_approves_only_what_they_saw(app, admin_clien
 
 def test_a_refused_rejection_keeps_the_reason_typed(app, admin_client, proposed, listing_form):
     therapist, token = proposed
-    revision = listings.pending_revision(therapist)
+    revision = editing.pending_revision(therapist)
     seen = hidden_fields(page_text(admin_client.get(f"/admin/listings/{therapist.id}")))
     post_form(app.test_client(), f"/list-your-practice/edit/{token}", listing_form(bio="Swapped proposal."))
     refused = admin_client.post(f"/admin/revisions/{revision.id}/reject",

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from directory.admin import services
+from directory.admin import accounts
 from directory.admin.models import LoginLockout
 from directory.database import utcnow
 from directory.extensions import db
@@ -16,34 +16,34 @@ WRONG = "not the password at all"
 
 def _fail(email: str, times: int, now) -> None:
     for _ in range(times):
-        assert services.authenticate(email, WRONG, now=now) is None
+        assert accounts.authenticate(email, WRONG, now=now) is None
 
 
 @pytest.mark.parametrize("failures, delay", [(4, None), (5, 60), (6, 120), (7, 240), (11, 3600), (500, 3600)])
 def test_the_pause_doubles_from_the_fifth_wrong_password_up_to_an_hour(failures, delay):
     expected = timedelta(seconds=delay) if delay else None
-    assert services.lockout_delay(failures) == expected
+    assert accounts.lockout_delay(failures) == expected
 
 
 def test_five_wrong_passwords_pause_the_account_even_for_the_right_one(admin):
     now = utcnow()
     _fail(admin.email, 5, now)
-    with pytest.raises(services.SignInPaused) as paused:
-        services.authenticate(admin.email, PASSWORD, now=now + timedelta(seconds=30))
+    with pytest.raises(accounts.SignInPaused) as paused:
+        accounts.authenticate(admin.email, PASSWORD, now=now + timedelta(seconds=30))
     assert paused.value.seconds == 30
     # After the pause the right password works and wipes the count.
-    assert services.authenticate(admin.email, PASSWORD, now=now + timedelta(seconds=61)) is admin
+    assert accounts.authenticate(admin.email, PASSWORD, now=now + timedelta(seconds=61)) is admin
     assert db.session.scalar(select(func.count()).select_from(LoginLockout)) == 0
     _fail(admin.email, 4, now + timedelta(seconds=62))
-    assert services.authenticate(admin.email, PASSWORD, now=now + timedelta(seconds=63)) is admin
+    assert accounts.authenticate(admin.email, PASSWORD, now=now + timedelta(seconds=63)) is admin
 
 
 def test_each_wrong_password_after_a_pause_doubles_it(admin):
     now = utcnow()
     _fail(admin.email, 5, now)
     _fail(admin.email, 1, now + timedelta(seconds=61))
-    with pytest.raises(services.SignInPaused) as paused:
-        services.authenticate(admin.email, PASSWORD, now=now + timedelta(seconds=62))
+    with pytest.raises(accounts.SignInPaused) as paused:
+        accounts.authenticate(admin.email, PASSWORD, now=now + timedelta(seconds=62))
     assert paused.value.seconds == 119
 
 
@@ -52,8 +52,8 @@ def test_an_unknown_email_is_paused_just_like_a_real_one(admin):
     _fail("nobody@example.org", 5, now)
     _fail(admin.email, 5, now)
     for email in ("nobody@example.org", admin.email):
-        with pytest.raises(services.SignInPaused) as paused:
-            services.authenticate(email, WRONG, now=now)
+        with pytest.raises(accounts.SignInPaused) as paused:
+            accounts.authenticate(email, WRONG, now=now)
         assert paused.value.seconds == 60
     # Emails are counted by their hash only, never stored as typed.
     assert "nobody@example.org" not in str(db.session.scalars(select(LoginLockout.email_hash)).all())
@@ -63,7 +63,7 @@ def test_wrong_passwords_a_day_apart_are_not_added_up(admin):
     now = utcnow()
     _fail(admin.email, 4, now)
     _fail(admin.email, 4, now + timedelta(days=1, seconds=1))
-    assert services.authenticate(admin.email, PASSWORD, now=now + timedelta(days=1, seconds=2)) is admin
+    assert accounts.authenticate(admin.email, PASSWORD, now=now + timedelta(days=1, seconds=2)) is admin
 
 
 def _from(address: str) -> dict[str, dict[str, str]]:
@@ -134,8 +134,8 @@ def test_a_password_change_signs_out_every_session(app, admin_client, admin, run
     assert result.exit_code == 0, result.output
     assert new_password not in result.output
     assert not _signed_in(admin_client)
-    assert services.authenticate(admin.email, new_password) is admin
-    assert services.authenticate(admin.email, PASSWORD) is None
+    assert accounts.authenticate(admin.email, new_password) is admin
+    assert accounts.authenticate(admin.email, PASSWORD) is None
 
 
 def test_set_admin_password_refuses_an_unknown_email_and_a_short_password(runner, admin):
@@ -147,10 +147,10 @@ def test_set_admin_password_refuses_an_unknown_email_and_a_short_password(runner
 @pytest.mark.parametrize("session_id", ["1", "1:", "1:None", "x:y", "99999999999999999999999:abc", ":"])
 def test_a_session_without_the_current_token_is_nobody(admin, session_id):
     # Never signed in: no session is valid, not even one claiming the missing token.
-    assert services.admin_for_session(admin.get_id()) is None
-    services.authenticate(admin.email, PASSWORD)
-    assert services.admin_for_session(session_id.replace("1", str(admin.id), 1)) is None
+    assert accounts.admin_for_session(admin.get_id()) is None
+    accounts.authenticate(admin.email, PASSWORD)
+    assert accounts.admin_for_session(session_id.replace("1", str(admin.id), 1)) is None
     current = admin.get_id()
-    assert services.admin_for_session(current) is admin
-    services.end_session(admin)
-    assert services.admin_for_session(current) is None
+    assert accounts.admin_for_session(current) is admin
+    accounts.end_session(admin)
+    assert accounts.admin_for_session(current) is None

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from directory.admin.models import AuditLog
 from directory.config import ProdConfig
 from directory.extensions import db
-from directory.listings import services as listings
+from directory.listings import editing, reports
 from directory.listings.models import ReportReason
 from directory.therapists.models import ListingStatus
 from tests.admin.conftest import PASSWORD
@@ -83,8 +83,8 @@ def test_admin_pages_are_not_cached(admin_client):
 def test_queue_lists_submissions_revisions_reports_and_resolved_locations(admin_client, make_listing, listing_data):
     make_listing()
     published, _ = make_listing(status=ListingStatus.PUBLISHED.value, name="Published Person")
-    listings.save_edit(published, listing_data(name="Renamed Person"), published.contact_email, published.version)
-    listings.file_report(published, ReportReason.NOT_ME, "Not me at all", "real@example.com")
+    editing.save_edit(published, listing_data(name="Renamed Person"), published.contact_email, published.version)
+    reports.file_report(published, ReportReason.NOT_ME, "Not me at all", "real@example.com")
     page = page_text(admin_client.get("/admin/"))
     assert "New listings (1)" in page and "Dana Whitfield" in page
     assert "→ 200 Central Ave, Saint Petersburg, FL 33701 (27.7723, -82.6386)" in page
@@ -123,11 +123,11 @@ def test_reject_needs_a_reason(admin_client, make_listing, outbox):
 def test_review_page_shows_the_diff_and_approving_it_changes_the_profile(admin_client, make_listing, listing_data,
                                                                          client):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
-    listings.save_edit(therapist, listing_data(bio="A brand new bio."), therapist.contact_email, therapist.version)
+    editing.save_edit(therapist, listing_data(bio="A brand new bio."), therapist.contact_email, therapist.version)
     page = _review(admin_client, therapist)
     assert 'class="diff__before prose">I had tension headaches myself.' in page
     assert 'class="diff__after prose">A brand new bio.' in page
-    revision = listings.pending_revision(therapist)
+    revision = editing.pending_revision(therapist)
     assert "A brand new bio." not in page_text(client.get(f"/therapists/{therapist.slug}"))
     post_form(admin_client, f"/admin/revisions/{revision.id}/approve", {}, page_url=f"/admin/listings/{therapist.id}")
     assert "A brand new bio." in page_text(client.get(f"/therapists/{therapist.slug}"))
@@ -135,8 +135,8 @@ def test_review_page_shows_the_diff_and_approving_it_changes_the_profile(admin_c
 
 def test_reject_a_revision_leaves_the_profile(admin_client, make_listing, listing_data, client):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
-    listings.save_edit(therapist, listing_data(bio="Spam bio."), therapist.contact_email, therapist.version)
-    revision = listings.pending_revision(therapist)
+    editing.save_edit(therapist, listing_data(bio="Spam bio."), therapist.contact_email, therapist.version)
+    revision = editing.pending_revision(therapist)
     post_form(admin_client, f"/admin/revisions/{revision.id}/reject", {"reject-revision-reason": "Spam."},
               page_url=f"/admin/listings/{therapist.id}")
     assert revision.status == "rejected"
@@ -156,7 +156,7 @@ def test_verify_license_shows_the_badge_and_last_checked_date(admin_client, make
 
 def test_unpublish_at_once_from_a_report(admin_client, make_listing, client):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
-    listings.file_report(therapist, ReportReason.NOT_ME, "I never signed up.", "real@example.com")
+    reports.file_report(therapist, ReportReason.NOT_ME, "I never signed up.", "real@example.com")
     url = f"/admin/listings/{therapist.id}"
     page = _review(admin_client, therapist)
     assert "I never signed up." in page and "Unpublish now" in page
@@ -167,7 +167,7 @@ def test_unpublish_at_once_from_a_report(admin_client, make_listing, client):
 
 def test_close_a_report(admin_client, make_listing):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
-    report = listings.file_report(therapist, ReportReason.WRONG_CONTACT, "Old number", None)
+    report = reports.file_report(therapist, ReportReason.WRONG_CONTACT, "Old number", None)
     url = f"/admin/listings/{therapist.id}"
     post_form(admin_client, f"/admin/reports/{report.id}/resolve", {f"note-{report.id}-reason": "Fixed."},
               page_url=url)
@@ -190,22 +190,23 @@ XSS = '<script>alert("x")</script>'
 
 def test_hostile_text_is_escaped_in_the_admin(admin_client, make_listing, listing_data):
     therapist, _ = make_listing(name=XSS, bio=XSS, training=XSS, practice_name=XSS)
-    listings.file_report(therapist, ReportReason.OTHER, XSS, None)
+    reports.file_report(therapist, ReportReason.OTHER, XSS, None)
     therapist.status = ListingStatus.PUBLISHED.value
     db.session.commit()
-    listings.save_edit(therapist, listing_data(bio=f"{XSS} new"), therapist.contact_email, therapist.version)
+    editing.save_edit(therapist, listing_data(bio=f"{XSS} new"), therapist.contact_email, therapist.version)
     for url in ("/admin/", f"/admin/listings/{therapist.id}"):
         page = page_text(admin_client.get(url))
         assert XSS not in page and "&lt;script&gt;" in page, url
 
 
 def test_the_audit_log_pages(admin_client, admin, make_listing):
-    from directory.admin import services
+    from directory.admin import decisions
 
     for number in range(55):
         therapist, _ = make_listing(name=f"Person {number}")
-        services.verify_license(therapist, admin, therapist.version)
+        decisions.verify_license(therapist, admin, therapist.version)
     first = page_text(admin_client.get("/admin/audit"))
-    assert "Page 1 of 2" in first and "Person 54" in first and "Person 0<" not in first
+    assert '<span aria-current="page">1</span>' in first and 'rel="next" href="/admin/audit?page=2">Older' in first
+    assert "Person 54" in first and "Person 0<" not in first
     assert "Person 0<" in page_text(admin_client.get("/admin/audit?page=2"))
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from directory.extensions import db, limiter
-from directory.listings import services
-from directory.listings.services import ListingData, ProposedLocation
+from directory.listings import submission
+from directory.listings.data import ListingData, ProposedLocation
 from directory.mail import OutboxMessage
 from directory.therapists.models import ListingStatus, Therapist
 from tests.conftest import ST_PETE
@@ -125,7 +125,7 @@ def make_listing(listing_data) -> Callable[..., tuple[Therapist, str]]:
 
     def build(status: str = ListingStatus.PENDING.value, contact_email: str = "dana.private@example.com",
               **overrides: Any) -> tuple[Therapist, str]:
-        therapist, token = services.submit_listing(listing_data(**overrides), contact_email)
+        therapist, token = submission.submit_listing(listing_data(**overrides), contact_email)
         if status != therapist.status:
             therapist.status = status
             db.session.commit()

@@ -5,7 +5,7 @@ import pytest
 
 from directory.forms import UNSTORABLE_MESSAGE
 from directory.listings.forms import EditLinkForm, ReportForm, SubmitListingForm
-from directory.search.services import load_vocabulary
+from directory.search.vocabulary import load_vocabulary
 
 
 def _form(app, form_class, data: dict[str, Any]):

@@ -8,9 +8,12 @@ from sqlalchemy import func, select, text
 from directory.database import utcnow
 from directory.extensions import db
 from directory.geo import OfflineGeocoder
-from directory.listings import services
+from directory.admin.duplicates import DuplicateCandidate, find_duplicates
+from directory.listings import editing, links, moderation, reconfirmation, reports, rules, submission
 from directory.listings.models import ListingToken, Report, ReportReason, Revision, RevisionStatus, TokenPurpose
-from directory.listings.services import EditOutcome, ListingData, ProposedLocation, StaleEdit
+from directory.listings.data import ListingData, ProposedLocation
+from directory.listings.editing import EditOutcome, StaleEdit
+from directory.security import hash_token
 from directory.therapists.models import ListingStatus, Location, Therapist
 from tests.conftest import point_at
 
@@ -24,7 +27,7 @@ def test_submit_stores_a_pending_listing_and_mails_its_edit_link(make_listing, o
     assert therapist.locations[0].geocoded_as == "200 Central Ave, Saint Petersburg, FL 33701"
     assert therapist.version == 1
     stored = db.session.scalars(select(ListingToken)).one()
-    assert stored.token_hash == services.hash_token(token) and token not in stored.token_hash
+    assert stored.token_hash == hash_token(token) and token not in stored.token_hash
     assert len(token) >= 43
     [mail] = outbox()
     assert mail.recipient == "dana.private@example.com"
@@ -36,23 +39,23 @@ def test_slugs_are_unique_and_never_empty(make_listing):
     first, _ = make_listing()
     second, _ = make_listing()
     assert (first.slug, second.slug) == ("dana-whitfield-st-petersburg", "dana-whitfield-st-petersburg-2")
-    assert services.slugify("李小龙") == ""
-    assert services.unique_slug("李小龙", "") == "therapist"
+    assert submission.slugify("李小龙") == ""
+    assert submission.unique_slug("李小龙", "") == "therapist"
 
 
 def test_find_by_token_accepts_only_the_right_unexpired_token(make_listing):
     therapist, token = make_listing()
-    assert services.find_by_token(token, TokenPurpose.EDIT) is therapist
-    assert services.find_by_token(token + "x", TokenPurpose.EDIT) is None
-    assert services.find_by_token("", TokenPurpose.EDIT) is None
-    assert services.find_by_token(token, TokenPurpose.CONFIRM) is None
+    assert links.find_by_token(token, TokenPurpose.EDIT) is therapist
+    assert links.find_by_token(token + "x", TokenPurpose.EDIT) is None
+    assert links.find_by_token("", TokenPurpose.EDIT) is None
+    assert links.find_by_token(token, TokenPurpose.CONFIRM) is None
     later = utcnow() + timedelta(days=366)
-    assert services.find_by_token(token, TokenPurpose.EDIT, now=later) is None
+    assert links.find_by_token(token, TokenPurpose.EDIT, now=later) is None
 
 
 def test_editing_a_pending_listing_changes_it_directly(make_listing, listing_data):
     therapist, _ = make_listing()
-    outcome = services.save_edit(therapist, listing_data(name="Dana R. Whitfield"), "new@example.com", 1)
+    outcome = editing.save_edit(therapist, listing_data(name="Dana R. Whitfield"), "new@example.com", 1)
     assert outcome is EditOutcome.SAVED
     assert therapist.name == "Dana R. Whitfield"
     assert therapist.contact_email == "new@example.com"
@@ -62,43 +65,43 @@ def test_editing_a_pending_listing_changes_it_directly(make_listing, listing_dat
 
 def test_editing_a_rejected_listing_sends_it_back_for_review(make_listing, listing_data):
     therapist, _ = make_listing(status=ListingStatus.REJECTED.value)
-    services.save_edit(therapist, listing_data(bio="Fixed."), "dana.private@example.com", therapist.version)
+    editing.save_edit(therapist, listing_data(bio="Fixed."), "dana.private@example.com", therapist.version)
     assert therapist.status == ListingStatus.PENDING.value
 
 
 def test_editing_a_published_listing_makes_a_revision_and_leaves_the_public_fields(make_listing, listing_data):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
     proposed = listing_data(name="Dana Whitfield-Smith", price_min=90, modalities=["swedish"])
-    outcome = services.save_edit(therapist, proposed, "dana.private@example.com", therapist.version)
+    outcome = editing.save_edit(therapist, proposed, "dana.private@example.com", therapist.version)
     assert outcome is EditOutcome.SENT_FOR_REVIEW
     assert therapist.name == "Dana Whitfield"
     assert therapist.price_min == 80
     [revision] = therapist.revisions
     assert revision.status == RevisionStatus.PENDING.value
     assert ListingData.from_json(revision.data) == proposed
-    assert services.editable_data(therapist) == proposed
+    assert editing.editable_data(therapist) == proposed
 
     # A second edit replaces the pending one instead of queueing another.
     again = listing_data(name="Dana Smith")
-    services.save_edit(therapist, again, "dana.private@example.com", therapist.version)
+    editing.save_edit(therapist, again, "dana.private@example.com", therapist.version)
     assert [ListingData.from_json(r.data).name for r in therapist.revisions] == ["Dana Smith"]
 
 
 def test_an_edit_back_to_the_public_listing_withdraws_the_pending_revision(make_listing, listing_data):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
-    services.save_edit(therapist, listing_data(name="Someone Else"), "dana.private@example.com", therapist.version)
-    outcome = services.save_edit(therapist, listing_data(), "dana.private@example.com", therapist.version)
+    editing.save_edit(therapist, listing_data(name="Someone Else"), "dana.private@example.com", therapist.version)
+    outcome = editing.save_edit(therapist, listing_data(), "dana.private@example.com", therapist.version)
     assert outcome is EditOutcome.NO_CHANGES
     assert [r.status for r in therapist.revisions] == [RevisionStatus.WITHDRAWN.value]
-    assert services.pending_revision(therapist) is None
+    assert editing.pending_revision(therapist) is None
 
 
 def test_a_stale_edit_is_refused_and_changes_nothing(make_listing, listing_data):
     therapist, _ = make_listing()
     opened_at = therapist.version
-    services.save_edit(therapist, listing_data(name="First Tab"), "dana.private@example.com", opened_at)
+    editing.save_edit(therapist, listing_data(name="First Tab"), "dana.private@example.com", opened_at)
     with pytest.raises(StaleEdit):
-        services.save_edit(therapist, listing_data(name="Second Tab"), "dana.private@example.com", opened_at)
+        editing.save_edit(therapist, listing_data(name="Second Tab"), "dana.private@example.com", opened_at)
     db.session.refresh(therapist)
     assert therapist.name == "First Tab"
 
@@ -111,24 +114,24 @@ def test_a_concurrent_write_between_check_and_commit_is_caught(make_listing, lis
         other_request.execute(text("UPDATE therapists SET version = version + 1, name = 'Other Request' WHERE id = :id"),
                               {"id": therapist.id})
     with pytest.raises(StaleEdit):
-        services.save_edit(therapist, listing_data(name="This Request"), "dana.private@example.com", 1)
+        editing.save_edit(therapist, listing_data(name="This Request"), "dana.private@example.com", 1)
     assert db.session.scalar(select(Therapist.name).where(Therapist.id == therapist.id)) == "Other Request"
 
 
 def test_unpublish_and_publish_again(make_listing):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
-    services.unpublish_own(therapist, therapist.version)
+    editing.unpublish_own(therapist, therapist.version)
     assert therapist.status == ListingStatus.UNPUBLISHED.value
-    services.publish_own(therapist, therapist.version)
+    editing.publish_own(therapist, therapist.version)
     assert therapist.status == ListingStatus.PUBLISHED.value
     with pytest.raises(StaleEdit):
-        services.unpublish_own(therapist, therapist.version - 1)
+        editing.unpublish_own(therapist, therapist.version - 1)
 
 
 def test_a_pending_listing_cannot_publish_itself(make_listing):
     therapist, _ = make_listing()
-    with pytest.raises(services.NotAllowed, match="Only an unpublished listing"):
-        services.publish_own(therapist, therapist.version)
+    with pytest.raises(editing.NotAllowed, match="Only an unpublished listing"):
+        editing.publish_own(therapist, therapist.version)
     assert therapist.status == ListingStatus.PENDING.value
 
 
@@ -136,16 +139,16 @@ def test_a_listing_held_by_a_moderator_cannot_be_republished_by_the_therapist(ma
     therapist, _ = make_listing(status=ListingStatus.UNPUBLISHED.value)
     therapist.held_by_moderator = True
     db.session.commit()
-    with pytest.raises(services.NotAllowed, match="only a moderator can publish it again"):
-        services.publish_own(therapist, therapist.version)
+    with pytest.raises(editing.NotAllowed, match="only a moderator can publish it again"):
+        editing.publish_own(therapist, therapist.version)
 
 
 def test_delete_removes_locations_revisions_tokens_and_reports(make_listing, listing_data):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
-    services.save_edit(therapist, listing_data(name="Changed"), "dana.private@example.com", therapist.version)
-    services.file_report(therapist, ReportReason.CLOSED, "", None)
+    editing.save_edit(therapist, listing_data(name="Changed"), "dana.private@example.com", therapist.version)
+    reports.file_report(therapist, ReportReason.CLOSED, "", None)
     therapist_id = therapist.id
-    services.delete_listing(therapist)
+    editing.delete_listing(therapist)
     db.session.expire_all()
     for model in (Therapist, Location, Revision, ListingToken, Report):
         assert db.session.scalar(select(func.count()).select_from(model)) == 0, model
@@ -154,7 +157,7 @@ def test_delete_removes_locations_revisions_tokens_and_reports(make_listing, lis
 
 def test_database_cascades_without_the_orm(make_listing, listing_data):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
-    services.save_edit(therapist, listing_data(name="Changed"), "dana.private@example.com", therapist.version)
+    editing.save_edit(therapist, listing_data(name="Changed"), "dana.private@example.com", therapist.version)
     db.session.execute(text("DELETE FROM therapists WHERE id = :id"), {"id": therapist.id})
     db.session.commit()
     for table in ("locations", "revisions", "listing_tokens"):
@@ -169,67 +172,67 @@ def test_new_edit_links_go_to_every_listing_of_the_email_and_revoke_nothing(make
     first, old_token = make_listing()
     second, _ = make_listing(name="Dana at the Beach")
     make_listing(contact_email="someone.else@example.com")
-    assert services.request_edit_links("  DANA.private@example.com ") == 2
+    assert links.request_edit_links("  DANA.private@example.com ") == 2
     # A stranger who knows the address can have a link mailed, but cannot take the working one away.
-    assert services.find_by_token(old_token, TokenPurpose.EDIT) == first
+    assert links.find_by_token(old_token, TokenPurpose.EDIT) == first
     new_mails = outbox()[3:]
     assert [m.recipient for m in new_mails] == ["dana.private@example.com"] * 2
-    assert services.find_by_token(_edit_token(new_mails[0]), TokenPurpose.EDIT) in (first, second)
-    assert services.request_edit_links("nobody@example.com") == 0
+    assert links.find_by_token(_edit_token(new_mails[0]), TokenPurpose.EDIT) in (first, second)
+    assert links.request_edit_links("nobody@example.com") == 0
     assert len(outbox()) == 5
 
 
 def test_using_a_new_edit_link_retires_the_older_ones_only(make_listing, outbox):
     therapist, old_token = make_listing()
-    services.request_edit_links("dana.private@example.com")
+    links.request_edit_links("dana.private@example.com")
     middle = _edit_token(outbox()[-1])
-    services.request_edit_links("dana.private@example.com", now=utcnow() + timedelta(hours=2))
+    links.request_edit_links("dana.private@example.com", now=utcnow() + timedelta(hours=2))
     newest = _edit_token(outbox()[-1])
-    services.retire_older_edit_links(middle)
+    links.retire_older_edit_links(middle)
     db.session.commit()
-    assert services.find_by_token(old_token, TokenPurpose.EDIT) is None
-    assert services.find_by_token(middle, TokenPurpose.EDIT) == therapist
-    assert services.find_by_token(newest, TokenPurpose.EDIT) == therapist
+    assert links.find_by_token(old_token, TokenPurpose.EDIT) is None
+    assert links.find_by_token(middle, TokenPurpose.EDIT) == therapist
+    assert links.find_by_token(newest, TokenPurpose.EDIT) == therapist
 
 
 def test_edit_link_requests_are_limited_per_listing_and_hour(make_listing, outbox, app):
     make_listing()
     assert app.config["LISTING_EDIT_LINKS_PER_HOUR"] == 3
     # The link mailed at submission counts: two more this hour, then none until the hour has passed.
-    sent = [services.request_edit_links("dana.private@example.com") for _ in range(4)]
+    sent = [links.request_edit_links("dana.private@example.com") for _ in range(4)]
     assert sent == [1, 1, 0, 0]
     assert len(outbox()) == 3
-    assert services.request_edit_links("dana.private@example.com", now=utcnow() + timedelta(minutes=61)) == 1
+    assert links.request_edit_links("dana.private@example.com", now=utcnow() + timedelta(minutes=61)) == 1
 
 
 def test_spam_problem_catches_the_honeypot_a_fast_bot_and_a_forged_start(app):
     secret = app.config["SECRET_KEY"]
-    started = services.form_started_token(secret)
-    assert "automated" in services.spam_problem("http://spam", started, secret, 0)
-    assert "quicker than we expect" in services.spam_problem("", started, secret, 5)
-    assert "expired" in services.spam_problem("", "forged.token", secret, 0)
-    assert "expired" in services.spam_problem("", None, secret, 0)
+    started = submission.form_started_token(secret)
+    assert "automated" in submission.spam_problem("http://spam", started, secret, 0)
+    assert "quicker than we expect" in submission.spam_problem("", started, secret, 5)
+    assert "expired" in submission.spam_problem("", "forged.token", secret, 0)
+    assert "expired" in submission.spam_problem("", None, secret, 0)
     later = utcnow() + timedelta(seconds=6)
-    assert services.spam_problem("", started, secret, 5, now=later) is None
+    assert submission.spam_problem("", started, secret, 5, now=later) is None
 
 
 def test_the_start_token_expires_after_a_day(app):
     secret = app.config["SECRET_KEY"]
-    started = services.form_started_token(secret)
-    assert services.spam_problem("", started, secret, 0, now=utcnow() + timedelta(hours=23)) is None
-    assert services.spam_problem("", started, secret, 0, now=utcnow() + timedelta(days=1, minutes=1)) == \
-        services.FORM_EXPIRED
+    started = submission.form_started_token(secret)
+    assert submission.spam_problem("", started, secret, 0, now=utcnow() + timedelta(hours=23)) is None
+    assert submission.spam_problem("", started, secret, 0, now=utcnow() + timedelta(days=1, minutes=1)) == \
+        submission.FORM_EXPIRED
 
 
 def test_geocode_address_resolves_or_explains():
     geocoder = OfflineGeocoder()
-    found = services.geocode_address(geocoder, "200 Central Ave", "St. Petersburg", "FL", "33701")
+    found = rules.geocode_address(geocoder, "200 Central Ave", "St. Petersburg", "FL", "33701")
     assert found.problem is None
     assert found.label == "200 Central Ave, Saint Petersburg, FL 33701"
     assert round(found.latitude, 1) == 27.8
-    unknown = services.geocode_address(geocoder, "", "Nowhereville", "FL", "")
+    unknown = rules.geocode_address(geocoder, "", "Nowhereville", "FL", "")
     assert unknown.problem == "We couldn't find “Nowhereville, FL” on the map. Check the city and state, or add the ZIP code."
-    ambiguous = services.geocode_address(geocoder, "", "Springfield", "", "")
+    ambiguous = rules.geocode_address(geocoder, "", "Springfield", "", "")
     assert "matches several places" in ambiguous.problem and "Add the ZIP code" in ambiguous.problem
 
 
@@ -238,16 +241,16 @@ def test_geocode_address_reports_a_geocoder_that_does_not_answer():
         def geocode(self, query, exactly_one=True, timeout=None):
             raise GeocoderTimedOut("slow")
 
-    result = services.geocode_address(DownGeocoder(), "", "Tampa", "FL", "")
+    result = rules.geocode_address(DownGeocoder(), "", "Tampa", "FL", "")
     assert result.problem == "The map service did not answer. Please try again in a moment."
 
 
 def test_revision_diff_lists_only_changed_fields(make_listing, listing_data):
-    from directory.search.services import load_vocabulary
+    from directory.search.vocabulary import load_vocabulary
 
     before = listing_data()
     after = listing_data(price_max=150, modalities=["nmt-st-john", "swedish"], bio="Changed.")
-    changes = services.revision_diff(before, after, load_vocabulary())
+    changes = moderation.revision_diff(before, after, load_vocabulary())
     assert [c.label for c in changes] == ["About you", "Therapies", "Highest price"]
     assert (changes[1].before, changes[1].after) == (
         "NMT – St. John Method", "NMT – St. John Method, Swedish / relaxation massage")
@@ -263,11 +266,11 @@ def test_duplicates_same_contact_email_or_same_name_within_a_mile(make_listing, 
     same_email, _ = make_listing(name="Totally Different", contact_email="dana.private@example.com",
                                  locations=[ProposedLocation("", "Tampa", "FL", "", 27.95, -82.46, "Tampa, FL")])
     candidates = [
-        services.DuplicateCandidate(t.id, t.id, t.name, t.contact_email,
+        DuplicateCandidate(t.id, t.id, t.name, t.contact_email,
                                     [(loc.latitude, loc.longitude) for loc in t.locations])
         for t in (newcomer, same_email)
     ]
-    flags = services.find_duplicates(candidates)
+    flags = find_duplicates(candidates)
     newcomer_flags = sorted((f.other.name, f.reason) for f in flags[newcomer.id])
     assert newcomer_flags == [("Dana Whitfield", "same name, 0.0 mi away"), ("dana  WHITFIELD", "same name, 0.5 mi away")]
     assert [(f.other.id, f.reason) for f in flags[same_email.id]] == [(original.id, "same contact email")]
@@ -285,26 +288,26 @@ def test_reconfirmation_reminders_go_once_per_year_and_not_to_samples(make_listi
     db.session.commit()
     before = len(outbox())
 
-    assert services.send_reconfirmations(now) == 1
-    assert services.send_reconfirmations(now + timedelta(days=1)) == 0
+    assert reconfirmation.send_reconfirmations(now) == 1
+    assert reconfirmation.send_reconfirmations(now + timedelta(days=1)) == 0
     mails = outbox()[before:]
     assert [m.recipient for m in mails] == [old.contact_email]
     assert "still-accurate/" in mails[0].body and "http://directory.test/" in mails[0].body
     assert old.reconfirmation_sent_at is not None
     token = mails[0].body.split("still-accurate/")[1].split()[0]
-    assert services.find_by_token(token, TokenPurpose.CONFIRM) is old
-    assert services.find_by_token(token, TokenPurpose.EDIT) is None
+    assert links.find_by_token(token, TokenPurpose.CONFIRM) is old
+    assert links.find_by_token(token, TokenPurpose.EDIT) is None
 
-    services.confirm_still_accurate(old, now + timedelta(days=2))
-    assert db.session.scalar(select(func.count()).select_from(Therapist).where(services.reconfirmation_due(now))) == 0
+    reconfirmation.confirm_still_accurate(old, now + timedelta(days=2))
+    assert db.session.scalar(select(func.count()).select_from(Therapist).where(reconfirmation.reconfirmation_due(now))) == 0
     # A year after the confirmation it is due again, and a new reminder goes out.
-    assert services.send_reconfirmations(now + timedelta(days=400)) == 2
-    assert recent.id in {t.id for t in db.session.scalars(select(Therapist).where(services.reconfirmation_due(now + timedelta(days=400))))}
+    assert reconfirmation.send_reconfirmations(now + timedelta(days=400)) == 2
+    assert recent.id in {t.id for t in db.session.scalars(select(Therapist).where(reconfirmation.reconfirmation_due(now + timedelta(days=400))))}
 
 
 def test_file_report_lands_open_in_the_queue(make_listing):
     therapist, _ = make_listing(status=ListingStatus.PUBLISHED.value)
-    report = services.file_report(therapist, ReportReason.NOT_ME, "I never listed myself.", "Real.Dana@Example.com")
+    report = reports.file_report(therapist, ReportReason.NOT_ME, "I never listed myself.", "Real.Dana@Example.com")
     assert (report.status, report.reason, report.reporter_email) == ("open", "not_me", "real.dana@example.com")
     assert report.reason_label.startswith("This is me")
 
@@ -321,3 +324,20 @@ def test_text_is_stored_exactly_as_typed(make_listing):
     stored = db.session.get(Therapist, therapist.id)
     assert (stored.bio, stored.name) == (typed, "O’Brien <b>")
 
+
+
+def test_write_listing_writes_only_what_differs(make_listing):
+    from dataclasses import replace
+
+    from directory.listings.data import write_listing
+
+    therapist, _ = make_listing()
+    version = therapist.version
+    current = ListingData.from_therapist(therapist)
+    assert write_listing(therapist, current) is False
+    db.session.commit()
+    assert therapist.version == version
+    assert write_listing(therapist, replace(current, name="Dana R. Whitfield", conditions=["tmj-pain"])) is True
+    db.session.commit()
+    assert (therapist.version, therapist.name) == (version + 1, "Dana R. Whitfield")
+    assert [c.slug for c in therapist.conditions] == ["tmj-pain"]

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from directory.database import aware, utcnow
 from directory.extensions import db
-from directory.listings import services
+from directory.listings import links, reconfirmation, submission
 from directory.listings.models import Report, Revision, TokenPurpose
 from directory.therapists.models import ListingStatus, Therapist
 from tests.conftest import private_header_problems
@@ -84,7 +84,7 @@ def test_a_valid_submission_waits_for_review_and_shows_its_private_link(client, 
 
 def test_every_private_page_is_kept_out_of_caches_search_engines_and_referers(client, make_listing, listing_form):
     therapist, token = make_listing(status=ListingStatus.PUBLISHED.value)
-    confirm_token = services.issue_token(therapist, TokenPurpose.CONFIRM, 60)
+    confirm_token = links.issue_token(therapist, TokenPurpose.CONFIRM, 60)
     db.session.commit()
     edit = f"/list-your-practice/edit/{token}"
     still = f"/list-your-practice/still-accurate/{confirm_token}"
@@ -147,7 +147,7 @@ def test_a_form_sent_back_too_fast_is_refused_until_enough_time_has_passed(app, 
     assert _count(Therapist) == 0
     # The same form, sent back after a person's pace, goes through.
     later = utcnow() + timedelta(seconds=10)
-    monkeypatch.setattr(services, "utcnow", lambda: later)
+    monkeypatch.setattr(submission, "utcnow", lambda: later)
     assert client.post(SUBMIT, data=fields | listing_form(name="Quick Fingers")).status_code == 302
     assert _count(Therapist) == 1
 
@@ -215,7 +215,7 @@ def test_wrong_or_expired_edit_links_are_404(client, make_listing, monkeypatch):
     assert client.get("/list-your-practice/edit/").status_code == 404
     assert client.post(f"/list-your-practice/edit/{'a' * 43}/delete").status_code in (400, 404)
     later = utcnow() + timedelta(days=400)
-    monkeypatch.setattr(services, "utcnow", lambda: later)
+    monkeypatch.setattr(links, "utcnow", lambda: later)
     assert client.get(f"/list-your-practice/edit/{token}").status_code == 404
 
 
@@ -330,7 +330,7 @@ def test_still_accurate_link_asks_first_then_confirms(client, make_listing, outb
     therapist, edit_token = make_listing(status=ListingStatus.PUBLISHED.value)
     therapist.confirmed_at = utcnow() - timedelta(days=400)
     db.session.commit()
-    services.send_reconfirmations()
+    reconfirmation.send_reconfirmations()
     token = outbox()[-1].body.split("still-accurate/")[1].split()[0]
     url = f"/list-your-practice/still-accurate/{token}"
     page = client.get(url)

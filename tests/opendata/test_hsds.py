@@ -42,7 +42,7 @@ def listings(make_therapist):
                    mobile=True, service_radius_mi=17.5, languages=["English", "Español"],
                    bio="Line one\nLine two, \"quoted\"", is_sample=True)
     formula = make_therapist(name=FORMULA_NAME, practice_name="+Plus Practice", training="-Trained on the job",
-                             bio="", phone="+1 727 555 0100", website=None, years_in_practice=None,
+                             bio="", phone="+44 20 7946 0958", website=None, years_in_practice=None,
                              price_min=None, price_max=None, contact_email="private-edit-links@example.org")
     # A location without street or postal code: HSDS's addresses need both, so it stays on the location.
     formula.locations[0].street, formula.locations[0].postal_code = "", ""
@@ -126,7 +126,7 @@ def test_formula_cells_are_escaped_and_numbers_are_not(listings, tmp_path):
     assert service["description"] == "'-Trained on the job"
     organization = next(o for o in read_csv(tmp_path / "organizations.csv") if o["id"] == service["organization_id"])
     assert organization["name"] == "'+Plus Practice"
-    assert "'+1 727 555 0100" in {p["number"] for p in read_csv(tmp_path / "phones.csv")}
+    assert "'+44 20 7946 0958" in {p["number"] for p in read_csv(tmp_path / "phones.csv")}
     longitudes = [row["longitude"] for row in read_csv(tmp_path / "locations.csv")]
     assert all(value.startswith("-82.") for value in longitudes)
 
@@ -191,7 +191,7 @@ def test_bad_rows_are_reported_with_line_numbers_and_nothing_is_imported(listing
     assert result.exit_code != 0
     assert "locations.csv line 3: latitude must be a number between -90 and 90" in result.output
     assert "attributes.csv line 2: taxonomy_term_id does not match any taxonomy term" in result.output
-    assert "services.csv line 3: email is not a valid email address" in result.output
+    assert "services.csv line 3: email: Enter a valid email address, like name@example.com" in result.output
     assert "nothing was imported" in result.output
     assert db.session.scalar(select(func.count()).select_from(Therapist)) == 0
 
@@ -213,3 +213,52 @@ def test_missing_file_or_columns(tmp_path, vocabulary):
     report = import_directory(tmp_path)
     assert not report.imported
     assert "organizations.csv is missing" in str(report.errors[0])
+
+
+def test_import_applies_the_listing_rules_of_the_form(listings, tmp_path, runner):
+    export_directory(tmp_path)
+    corrupt(tmp_path / "services.csv", 2, "description", "t" * 2001)
+    corrupt(tmp_path / "services.csv", 3, "x_session_lengths", "[50]")
+    corrupt(tmp_path / "phones.csv", 2, "number", "12345")
+    corrupt(tmp_path / "addresses.csv", 2, "state_province", "Florida")
+    delete_listings()
+    output = runner.invoke(args=["import-hsds", str(tmp_path)]).output
+    assert "services.csv line 2: description is longer than 2000 characters" in output
+    assert "services.csv line 3: x_session_lengths: Session lengths can be 30, 45, 60, 75, 90, 120 minutes." in output
+    assert "phones.csv line 2: number: That is not a valid phone number" in output
+    assert "locations.csv line 2: address state_province: Choose the state by its two-letter code, like FL." in output
+    assert db.session.scalar(select(func.count()).select_from(Therapist)) == 0
+
+
+def test_import_stores_phones_and_emails_as_the_form_does(listings, tmp_path):
+    export_directory(tmp_path)
+    corrupt(tmp_path / "phones.csv", 2, "number", "727.555.0123")
+    corrupt(tmp_path / "services.csv", 2, "email", "Dana@EXAMPLE.org")
+    delete_listings()
+    report = import_directory(tmp_path, publish=True)
+    assert report.errors == []
+    phones = set(db.session.scalars(select(Therapist.phone)))
+    assert "(727) 555-0123" in phones and "727.555.0123" not in phones
+    assert "Dana@example.org" in set(db.session.scalars(select(Therapist.email)))
+
+
+def test_import_refuses_what_breaks_a_rule_across_fields(listings, tmp_path):
+    export_directory(tmp_path)
+    services = read_csv(tmp_path / "services.csv")
+    line = 2 + next(i for i, s in enumerate(services) if s["x_price_min"])
+    corrupt(tmp_path / "services.csv", line, "x_price_min", "")
+    delete_listings()
+    report = import_directory(tmp_path)
+    assert [str(error) for error in report.errors] == [
+        f"services.csv line {line}: Give your lowest price too (the same as the highest if there is one price)."]
+
+
+def test_reimport_keeps_where_the_geocoder_placed_an_address(listings, tmp_path):
+    jose = db.session.scalar(select(Therapist).where(Therapist.name.startswith("José")))
+    jose.locations[0].geocoded_as = "Saint Petersburg, FL 33701"
+    db.session.commit()
+    export_directory(tmp_path)
+    report = import_directory(tmp_path, publish=True)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
+    db.session.expire_all()
+    assert jose.locations[0].geocoded_as == "Saint Petersburg, FL 33701"

@@ -1,8 +1,8 @@
 """The search form's inputs write their attributes exactly as WTForms would."""
 import pytest
-from wtforms.widgets.core import html_params
+from wtforms.widgets import html_params
 
-from directory.search.forms import html_attributes
+from directory.forms import html_attributes
 
 
 @pytest.mark.parametrize(

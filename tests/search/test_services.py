@@ -8,14 +8,8 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from directory.extensions import db
-from directory.search.services import (
-    COUNT_CAP,
-    PAGE_SIZE,
-    SearchParams,
-    load_vocabulary,
-    parse_search_args,
-    search_therapists,
-)
+from directory.search.services import COUNT_CAP, PAGE_SIZE, SearchParams, parse_search_args, search_therapists
+from directory.search.vocabulary import load_vocabulary
 from directory.therapists.models import Condition, ListingStatus, Modality, Therapist
 from tests.conftest import ST_PETE, point_at
 
@@ -385,7 +379,8 @@ def test_location_search_uses_the_spatial_index(app, vocabulary):
     """The census and the candidates read the listing points' R*Tree or GiST index, never a whole table."""
     from sqlalchemy import text
 
-    from directory.search.nearby import candidates_statement, census_statement, full_scans, query_plan
+    from directory.search.nearby import candidates_statement, census_statement
+    from directory.search.query_plans import full_scans, query_plan
     from directory.search.services import listing_filter
 
     vocab = load_vocabulary()
@@ -408,7 +403,7 @@ def test_location_search_uses_the_spatial_index(app, vocabulary):
 
 
 def test_full_scans_are_recognised():
-    from directory.search.nearby import full_scans
+    from directory.search.query_plans import full_scans
 
     assert full_scans(["SCAN locations", "SEARCH therapists USING INTEGER PRIMARY KEY (rowid=?)"]) == ["SCAN locations"]
     assert full_scans(["  ->  Seq Scan on therapists t"]) == ["  ->  Seq Scan on therapists t"]

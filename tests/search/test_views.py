@@ -189,3 +189,17 @@ def test_results_show_each_therapists_modalities_in_display_order(client, make_t
         page = client.get(f"/search?{query}").get_data(as_text=True)
         assert "Therapies: </span>NMT – St. John Method · Swedish / relaxation massage · Thai massage</p>" in page, query
         assert page.count('class="modalities"') == 1
+
+
+def test_api_says_when_the_geocoder_does_not_answer(app, client, vocabulary):
+    from geopy.exc import GeocoderUnavailable
+
+    class Unavailable:
+        def geocode(self, query, exactly_one=True, timeout=None):
+            raise GeocoderUnavailable("down")
+
+    app.extensions["geocoder"] = Unavailable()
+    response = client.get("/api/v1/therapists?near=Tampa")
+    assert response.status_code == 400
+    assert "location service did not answer" in response.get_json()["error"]["message"]
+    assert "candidates" not in response.get_json()["error"]

@@ -1,0 +1,36 @@
+"""The template helpers: every page writes a date the same way, in UTC."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from directory.templating import format_date
+
+MOMENT = datetime(2026, 3, 7, 9, 5, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("style, shown", [
+    ("day", "March 7, 2026"),
+    ("time", "March 7, 2026 09:05 UTC"),
+    ("short", "Mar 7, 2026"),
+    ("table", "2026-03-07 09:05"),
+])
+def test_each_style(style, shown):
+    assert format_date(MOMENT, style) == shown
+
+
+def test_naive_datetimes_are_utc_and_others_are_converted():
+    assert format_date(MOMENT.replace(tzinfo=None), "time") == "March 7, 2026 09:05 UTC"
+    eastern = MOMENT.astimezone(timezone(timedelta(hours=-5)))
+    assert format_date(eastern, "time") == "March 7, 2026 09:05 UTC"
+
+
+def test_dates_and_nothing():
+    assert format_date(date(2026, 12, 25)) == "December 25, 2026"
+    assert format_date(None) == ""
+    with pytest.raises(ValueError):
+        format_date(MOMENT, "fancy")
+
+
+def test_templates_use_the_filter(app):
+    rendered = app.jinja_env.from_string("{{ moment | date('short') }}").render(moment=MOMENT)
+    assert rendered == "Mar 7, 2026"
