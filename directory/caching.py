@@ -4,8 +4,10 @@ CDN in front can keep a page and ask again cheaply.
 The data version is one counter that triggers (migration 0010) raise with every committed change to a listing,
 its locations, therapies or conditions, or the vocabularies: whatever a public page shows. A public page
 answered to an anonymous request carries `ETag: "<build>.<version>"` (the build: a digest of the code and
-templates, so a deploy changes it too; pages that show no data carry the build's alone) and `Cache-Control: public, max-age=60, stale-while-revalidate=300`;
-a request whose If-None-Match names the current ETag gets 304 before the view runs.
+templates, so a deploy changes it too; pages that show no data carry the build's alone) and
+`Cache-Control: public, max-age=60, stale-while-revalidate=300`; a request whose If-None-Match names the
+current ETag gets 304 before the view runs. The version is read before the page, so a page built while a
+change commits carries the older version: at worst it is sent again, never kept past the change.
 
 Only the endpoints in PUBLIC_ENDPOINTS, only GET and HEAD, and only without a session cookie: a session
 carries flash messages, a moderator's sign-in and the CSRF token of the forms, so such a request gets

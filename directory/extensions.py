@@ -42,6 +42,8 @@ class ViewLimiter(Limiter):
     and most requests reach no limited view, so the hooks are skipped unless limits were checked.
     """
 
+    _app_wide_limits: bool | None = None
+
     def init_app(self, app: Flask) -> None:
         """Bind to the app with the hooks below in place of Flask-Limiter's own."""
         first_time = self not in app.extensions.setdefault("limiter", set())
@@ -52,8 +54,6 @@ class ViewLimiter(Limiter):
             app.before_request(self._check_app_wide_limits)
             app.after_request(self._finish_limited_request)
             app.teardown_request(self._release_limited_request)
-
-    _app_wide_limits: bool | None = None
 
     def _has_app_wide_limits(self) -> bool:
         # Known once the first request comes: they are all declared while the app is set up.

@@ -11,7 +11,6 @@ import logging
 import os
 import re
 import time
-
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
