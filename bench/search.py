@@ -299,8 +299,8 @@ def measure_service(db_name: str, url: str, size: int, points: dict[str, tuple[f
             for page in PAGES:
                 params = SearchParams(near=place, radius=RADIUS_MI, modalities=modalities, page=page)
                 found = search_therapists(params, vocabulary, point)
-                if found.page != page:
-                    continue
+                if found.page != page or not found.hits:
+                    continue  # this case has no such page
                 service = timed(lambda: search_therapists(params, vocabulary, point), db.session.remove, repeat)
                 reach_km = to_km(max(hit.distance for hit in found.hits), "mi") * 1.01 + 0.01
                 masks = [vocabulary.modality_mask(slug) for slug in modalities]
