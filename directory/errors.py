@@ -73,7 +73,8 @@ def error_response(app: Flask, error: HTTPException) -> Response:
     if _wants_json():
         response = jsonify(error={"status": code, "message": error.description})
     else:
-        template = f"errors/{code}.html" if code in PAGES else "errors/generic.html"
+        # An error of a feature's own (a checklist link that leads nowhere, say) names its own page.
+        template = getattr(error, "template", None) or (f"errors/{code}.html" if code in PAGES else "errors/generic.html")
         fields, password_dropped = typed_fields() if code in (429, 503) else ([], False)
         response = app.make_response(render_template(
             template, error=error, fields=fields, password_dropped=password_dropped, retry_after=wait,

@@ -107,20 +107,23 @@ class SeedError(Exception):
 
 
 def seed_checklist(seeds_dir: str | Path) -> SeedReport:
-    """Store the checklist's version if it is new. A stored version is never changed: filled-in
-    checklists keep the questions they were filled in with, so new wording needs a new version number."""
-    content = read_seed(seeds_dir, "checklist.json")
-    stored = db.session.scalar(select(ChecklistVersion).where(ChecklistVersion.version == content["version"]))
-    if stored is None:
-        db.session.add(ChecklistVersion(version=content["version"], content=content))
-        db.session.flush()
-        return SeedReport(created=1)
-    if stored.content != content:
-        raise SeedError(
-            f"seeds/checklist.json differs from the stored version {content['version']}; "
-            "give the new wording a new version number."
-        )
-    return SeedReport(unchanged=1)
+    """Store each checklist version that is new. A stored version is never changed: filled-in checklists
+    keep the questions (and answer choices) they were filled in with, so new wording needs a new version."""
+    report = SeedReport()
+    for content in read_seed(seeds_dir, "checklist.json")["versions"]:
+        stored = db.session.scalar(select(ChecklistVersion).where(ChecklistVersion.version == content["version"]))
+        if stored is None:
+            db.session.add(ChecklistVersion(version=content["version"], content=content))
+            db.session.flush()
+            report.created += 1
+        elif stored.content != content:
+            raise SeedError(
+                f"seeds/checklist.json differs from the stored version {content['version']}; "
+                "give the new wording a new version number."
+            )
+        else:
+            report.unchanged += 1
+    return report
 
 
 def seed_all(seeds_dir: str | Path, samples: bool = False) -> dict[str, SeedReport]:

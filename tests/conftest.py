@@ -13,8 +13,11 @@ from geopy.distance import geodesic
 from sqlalchemy import text
 
 from directory import create_app
+from directory.checklists import services as checklists
+from directory.checklists.models import Checklist, ChecklistVersion
 from directory.config import TestConfig, database_url
 from directory.extensions import db
+from directory.security import hash_token
 from directory.seeding import seed_checklist, seed_vocabularies
 from directory.therapists.models import ListingStatus, Location, Modality, Condition, Therapist
 
@@ -72,6 +75,10 @@ def app(migrated_database: str):
     with app.app_context():
         yield app
         db.session.rollback()
+        if db.engine.dialect.name == "postgresql":
+            # Emptying the seeded sample listings fires the listing-point triggers row by row; on a
+            # loaded machine that outlasts the app's statement timeout, which guards requests, not cleanup.
+            db.session.execute(text("SET LOCAL statement_timeout = 0"))
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
@@ -183,5 +190,23 @@ def make_therapist(vocabulary) -> Callable[..., Therapist]:
         if commit:
             db.session.commit()
         return therapist
+
+    return build
+
+
+@pytest.fixture
+def make_checklist(checklist_version) -> Callable[..., tuple[Checklist, str]]:
+    """Save a checklist on checklist `version` (the current one unless given) and return it with its link's
+    token; `answers` maps question keys to (answer, notes)."""
+
+    def build(version: int | None = None, therapist: Therapist | None = None, **fields: Any) -> tuple[Checklist, str]:
+        chosen = checklists.current_version() if version is None else db.session.scalars(
+            db.select(ChecklistVersion).filter_by(version=version)).one()
+        token = checklists.new_token()
+        checklist = Checklist(token_hash=hash_token(token), version=chosen, therapist=therapist)
+        checklists.fill_in(checklist, checklists.ChecklistEntry(**({"therapist_name": "Nora Neuro"} | fields)))
+        db.session.add(checklist)
+        db.session.commit()
+        return checklist, token
 
     return build

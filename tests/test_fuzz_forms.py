@@ -119,7 +119,7 @@ def test_report_edit_link_and_delete_forms(fuzz_app, client, caplog, make_listin
 
 def test_checklist_form(fuzz_app, client, caplog, checklist_version, make_therapist):
     therapist = make_therapist()
-    names = names_of(fuzz_app, checklist_form_class(current_version().content))
+    names = names_of(fuzz_app, checklist_form_class(current_version()))
 
     @given(fuzzed=fields_strategy(names + ["therapist"]))
     @FUZZ

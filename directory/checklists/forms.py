@@ -4,16 +4,15 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from wtforms import DateField, EmailField, RadioField, SelectChoice, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import DateField, EmailField, HiddenField, RadioField, SelectChoice, StringField, TelField, TextAreaField
+from wtforms.validators import DataRequired, Email, Optional
 
-from directory.checklists.models import Answer
+from directory.checklists.models import AnswerScale, ChecklistVersion
 from directory.checklists.services import ChecklistEntry
-from directory.forms import GuardedForm, plain_name
+from directory.forms import GuardedForm, length, plain_name
 
 MAX_NOTES = 5000
 MAX_ANSWER_NOTES = 2000
-ANSWER_CHOICES = [SelectChoice(a.value, a.label) for a in Answer]
 RATING_CHOICES = [SelectChoice(str(n), f"{n} – {label}") for n, label in
                   [(1, "poor fit"), (2, "doubtful"), (3, "maybe"), (4, "good"), (5, "great fit")]]
 
@@ -30,18 +29,18 @@ class ChecklistBaseForm(GuardedForm):
     """The therapist and the interview; the per-question fields are added per version."""
 
     therapist_name = StringField(
-        "Therapist's name", validators=[DataRequired("Please enter the therapist's name."), Length(max=120), plain_name]
+        "Therapist's name", validators=[DataRequired("Please enter the therapist's name."), length(120, "the name"), plain_name]
     )
-    practice_name = StringField("Practice", validators=[Optional(), Length(max=160), plain_name])
-    therapist_phone = TelField("Phone", validators=[Optional(), Length(max=40)])
+    practice_name = StringField("Practice", validators=[Optional(), length(160, "the practice"), plain_name])
+    therapist_phone = TelField("Phone", validators=[Optional(), length(40, "the phone number")])
     therapist_email = EmailField(
-        "Email", validators=[Optional(), Length(max=254), Email("That doesn't look like an email address.")]
+        "Email", validators=[Optional(), length(254, "the email address"), Email("That doesn't look like an email address.")]
     )
     interview_date = DateField(
         "Date of the interview", validators=[Optional()], description="When you spoke with them"
     )
     price_quoted = StringField(
-        "Price quoted", validators=[Optional(), Length(max=60)], description="For example $90 for 60 minutes"
+        "Price quoted", validators=[Optional(), length(60)], description="For example $90 for 60 minutes"
     )
     rating = RadioField(
         "Overall, how good a fit?", choices=RATING_CHOICES, validate_choice=True,
@@ -50,9 +49,11 @@ class ChecklistBaseForm(GuardedForm):
     )
     notes = TextAreaField(
         "Your notes",
-        validators=[Optional(), Length(max=MAX_NOTES)],
+        validators=[Optional(), length(MAX_NOTES, "your notes")],
         description=f"Anything else you want to remember (up to {MAX_NOTES} characters).",
     )
+    # A new checklist's one-time key (see services.new_submission_key); an edit has none.
+    submission_key = HiddenField()
     questions: list[dict[str, Any]] = []
 
     def question_fields(self, question: dict[str, Any]) -> tuple[Any, Any]:
@@ -64,7 +65,7 @@ class ChecklistBaseForm(GuardedForm):
         answers = {}
         for question in self.questions:
             answer, notes = self.question_fields(question)
-            answers[question["key"]] = (answer.data or Answer.DIDNT_ASK.value, notes.data or "")
+            answers[question["key"]] = (answer.data or None, notes.data or "")
         return ChecklistEntry(
             therapist_name=self.therapist_name.data.strip(),
             practice_name=(self.practice_name.data or "").strip(),
@@ -91,28 +92,36 @@ class ChecklistBaseForm(GuardedForm):
             "notes": entry.notes,
         }
         for question in cls.questions:
-            answer, notes = entry.answers.get(question["key"], (Answer.DIDNT_ASK.value, ""))
+            answer, notes = entry.answers.get(question["key"], (None, ""))
             data[answer_field_name(question["key"])] = answer
             data[notes_field_name(question["key"])] = notes
         return cls(formdata=None, data=data)
 
 
+    def error_summary(self) -> list[tuple[str, str, list[str]]]:
+        """(field id, what the field is, its messages) for each field refused, in the order of the form."""
+        about = {notes_field_name(q["key"]): f"Notes on “{q['prompt']}”" for q in self.questions}
+        return [(field.id, about.get(field.name, field.label.text), field.errors) for field in self if field.errors]
+
+
 @cache
-def _form_for_questions(questions: tuple[tuple[str, str], ...]) -> type[ChecklistBaseForm]:
+def _form_for_questions(questions: tuple[tuple[str, str], ...], scale: AnswerScale) -> type[ChecklistBaseForm]:
+    choices = [SelectChoice(answer.value, answer.label) for answer in scale.choices]
     attributes: dict[str, Any] = {}
     for key, prompt in questions:
+        # No default: a question left alone is not answered (its printed boxes stay empty), unlike "Didn't ask".
         attributes[answer_field_name(key)] = RadioField(
-            prompt, choices=ANSWER_CHOICES, default=Answer.DIDNT_ASK.value, validate_choice=True
+            prompt, choices=choices, validate_choice=True, validators=[Optional(strip_whitespace=False)]
         )
         attributes[notes_field_name(key)] = TextAreaField(
-            "Notes", validators=[Optional(), Length(max=MAX_ANSWER_NOTES)]
+            "Notes", validators=[Optional(), length(MAX_ANSWER_NOTES, "the notes")]
         )
     return type("ChecklistForm", (ChecklistBaseForm,), attributes)
 
 
-def checklist_form_class(content: dict[str, Any]) -> type[ChecklistBaseForm]:
-    """The form class for a checklist version's content (one class per distinct set of questions)."""
-    questions = [q for section in content["sections"] for q in section["questions"]]
-    form_class = _form_for_questions(tuple((q["key"], q["prompt"]) for q in questions))
+def checklist_form_class(version: ChecklistVersion) -> type[ChecklistBaseForm]:
+    """The form class for a checklist version (one class per distinct set of questions and answer scale)."""
+    questions = version.questions
+    form_class = _form_for_questions(tuple((q["key"], q["prompt"]) for q in questions), version.answer_scale)
     form_class.questions = questions
     return form_class

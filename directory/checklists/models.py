@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -14,16 +15,42 @@ from directory.therapists.models import Therapist
 
 
 class Answer(str, enum.Enum):
-    """How the therapist answered a question, as the client judged it."""
+    """How the therapist answered a question, as the client judged it, on the scale of the checklist's version."""
 
+    GOOD = "good"
+    PARTLY = "partly"
+    POOR = "poor"
+    DIDNT_ASK = "didnt_ask"
+    # Version 1 judged every question Yes / No / Not sure, which fits closed questions only.
     YES = "yes"
     NO = "no"
     NOT_SURE = "not_sure"
-    DIDNT_ASK = "didnt_ask"
 
     @property
     def label(self) -> str:
-        return {"yes": "Yes", "no": "No", "not_sure": "Not sure", "didnt_ask": "Didn't ask"}[self.value]
+        return _ANSWER_LABELS[self]
+
+
+_ANSWER_LABELS = {
+    Answer.GOOD: "Good answer", Answer.PARTLY: "Partly", Answer.POOR: "Poor answer", Answer.DIDNT_ASK: "Didn't ask",
+    Answer.YES: "Yes", Answer.NO: "No", Answer.NOT_SURE: "Not sure",
+}
+
+
+@dataclass(frozen=True)
+class AnswerScale:
+    """The answers a checklist version offers for every question, and the one that meets a key point."""
+
+    choices: tuple[Answer, ...]
+    meets_key_point: Answer
+
+
+# A version's content names its scale ("answer_scale"); version 1 predates the key and used Yes/No.
+ANSWER_SCALES = {
+    "fit": AnswerScale((Answer.GOOD, Answer.PARTLY, Answer.POOR, Answer.DIDNT_ASK), Answer.GOOD),
+    "yes-no": AnswerScale((Answer.YES, Answer.NO, Answer.NOT_SURE, Answer.DIDNT_ASK), Answer.YES),
+}
+FIRST_ANSWER_SCALE = "yes-no"
 
 
 class ChecklistVersion(db.Model):
@@ -42,6 +69,11 @@ class ChecklistVersion(db.Model):
     def questions(self) -> list[dict[str, Any]]:
         """Every question, in order, across the sections."""
         return [q for section in self.content["sections"] for q in section["questions"]]
+
+    @property
+    def answer_scale(self) -> AnswerScale:
+        """The answers this version offers."""
+        return ANSWER_SCALES[self.content.get("answer_scale", FIRST_ANSWER_SCALE)]
 
 
 class Checklist(db.Model):
@@ -82,6 +114,9 @@ class Checklist(db.Model):
         return next((a for a in self.answers if a.question_key == key), None)
 
 
+KNOWN_ANSWERS = ", ".join(f"'{answer.value}'" for answer in Answer)
+
+
 class ChecklistAnswer(db.Model):
     """The answer and notes for one question of one checklist."""
 
@@ -90,12 +125,13 @@ class ChecklistAnswer(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     checklist_id: Mapped[int] = mapped_column(ForeignKey("checklists.id", ondelete="CASCADE"))
     question_key: Mapped[str] = mapped_column(String(64))
-    answer: Mapped[str] = mapped_column(String(16), default=Answer.DIDNT_ASK.value)
+    # None: not answered yet (a printout leaves its boxes empty), unlike "didn't ask".
+    answer: Mapped[str | None] = mapped_column(String(16))
     notes: Mapped[str] = mapped_column(Text, default="")
 
     checklist: Mapped[Checklist] = relationship(back_populates="answers")
 
     __table_args__ = (
         UniqueConstraint("checklist_id", "question_key", name="uq_checklist_answers_question"),
-        CheckConstraint("answer IN ('yes', 'no', 'not_sure', 'didnt_ask')", name="answer_known"),
+        CheckConstraint(f"answer IS NULL OR answer IN ({KNOWN_ANSWERS})", name="answer_known"),
     )

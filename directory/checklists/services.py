@@ -4,7 +4,9 @@ A checklist is found only through its secret token; the database keeps a SHA-256
 """
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import hmac
 import io
 import secrets
@@ -14,6 +16,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from directory.checklists.models import Answer, Checklist, ChecklistAnswer, ChecklistVersion
@@ -28,11 +31,38 @@ MAX_TOKEN_LENGTH = 64
 MAX_SAVED = 50
 COMPARE_MIN, COMPARE_MAX = 2, 4
 _COOKIE_SALT = "my-checklists"
+_SUBMISSION_SALT = "checklist-submission"
+MAX_SUBMISSION_KEY_LENGTH = 200
 
 
 def new_token() -> str:
     """A fresh unguessable token for a checklist's private link."""
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+# A new checklist's form carries a one-time submission key, and the checklist it saves gets the link derived
+# from that key: the same form sent twice (a double tap, Back then Save, two racing posts) saves to the same
+# link, whose unique hash lets only one of them create it. The key is signed, so only keys this site issued
+# count (a hand-made key would give a guessable link).
+
+
+def new_submission_key(secret_key: str) -> str:
+    """A signed one-time key for a new checklist's form."""
+    return URLSafeSerializer(secret_key, salt=_SUBMISSION_SALT).dumps(new_token())
+
+
+def token_for_submission(key: str | None, secret_key: str) -> str | None:
+    """The private-link token a form with this key saves to; None for a key this site did not issue."""
+    if not key or len(key) > MAX_SUBMISSION_KEY_LENGTH:
+        return None
+    try:
+        nonce = URLSafeSerializer(secret_key, salt=_SUBMISSION_SALT).loads(key)
+    except BadSignature:
+        return None
+    if not isinstance(nonce, str):
+        return None
+    digest = hashlib.sha256(f"checklist-link:{nonce}".encode("utf-8")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 
@@ -71,7 +101,8 @@ class ChecklistEntry:
     price_quoted: str = ""
     rating: int | None = None
     notes: str = ""
-    answers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Question key: (answer, or None when not answered; notes).
+    answers: dict[str, tuple[str | None, str]] = field(default_factory=dict)
 
 
 def entry_for_therapist(therapist: Therapist | None) -> ChecklistEntry:
@@ -101,22 +132,27 @@ def entry_from_checklist(checklist: Checklist) -> ChecklistEntry:
     )
 
 
-def entry_for_another_therapist(checklist: Checklist) -> ChecklistEntry:
-    """A copy to use with another therapist: your notes stay, the therapist and their answers go."""
+def entry_for_another_therapist(checklist: Checklist, with_notes: bool = False) -> ChecklistEntry:
+    """A fresh checklist to use with another therapist: no therapist, answers, rating or notes. With_notes
+    copies your notes too, each labelled with whom it was written about."""
+    if not with_notes:
+        return ChecklistEntry(therapist_name="")
+    label = f"Copied from your checklist for {checklist.therapist_name}: "
     return ChecklistEntry(
         therapist_name="",
-        notes=checklist.notes,
-        answers={a.question_key: (Answer.DIDNT_ASK.value, a.notes) for a in checklist.answers},
+        notes=label + checklist.notes if checklist.notes else "",
+        answers={a.question_key: (None, label + a.notes) for a in checklist.answers if a.notes},
     )
 
 
-def _apply(checklist: Checklist, entry: ChecklistEntry) -> None:
+def fill_in(checklist: Checklist, entry: ChecklistEntry) -> None:
+    """Put the entry's fields and an answer row per question of the checklist's version into `checklist`."""
     for name in ("therapist_name", "practice_name", "therapist_phone", "therapist_email", "interview_date",
                  "price_quoted", "rating", "notes"):
         setattr(checklist, name, getattr(entry, name))
     existing = {a.question_key: a for a in checklist.answers}
     for question in checklist.version.questions:
-        answer, notes = entry.answers.get(question["key"], (Answer.DIDNT_ASK.value, ""))
+        answer, notes = entry.answers.get(question["key"], (None, ""))
         row = existing.get(question["key"])
         if row is None:
             checklist.answers.append(ChecklistAnswer(question_key=question["key"], answer=answer, notes=notes))
@@ -124,19 +160,44 @@ def _apply(checklist: Checklist, entry: ChecklistEntry) -> None:
             row.answer, row.notes = answer, notes
 
 
+@dataclass
+class Submitted:
+    """The checklist a form submission saved to, and whether this submission created it."""
+
+    checklist: Checklist
+    token: str
+    created: bool
+
+
+def save_submission(entry: ChecklistEntry, token: str, therapist: Therapist | None = None) -> Submitted:
+    """Save a new checklist on the current version under `token`, unless one is saved there already (the
+    same form sent again, or a racing post that committed first): then that one, unchanged."""
+    existing = find_checklist(token)
+    if existing is not None:
+        return Submitted(existing, token, created=False)
+    checklist = Checklist(token_hash=hash_token(token), version=current_version(), therapist=therapist)
+    fill_in(checklist, entry)
+    db.session.add(checklist)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = find_checklist(token)
+        if existing is None:
+            raise
+        return Submitted(existing, token, created=False)
+    return Submitted(checklist, token, created=True)
+
+
 def create_checklist(entry: ChecklistEntry, therapist: Therapist | None = None) -> tuple[Checklist, str]:
     """Save a new checklist on the current version; returns it and the token of its private link."""
-    token = new_token()
-    checklist = Checklist(token_hash=hash_token(token), version=current_version(), therapist=therapist)
-    _apply(checklist, entry)
-    db.session.add(checklist)
-    db.session.commit()
-    return checklist, token
+    submitted = save_submission(entry, new_token(), therapist)
+    return submitted.checklist, submitted.token
 
 
 def update_checklist(checklist: Checklist, entry: ChecklistEntry) -> None:
     """Save changes; the questions stay those of the version the checklist was started on."""
-    _apply(checklist, entry)
+    fill_in(checklist, entry)
     db.session.commit()
 
 
@@ -147,9 +208,11 @@ def delete_checklist(checklist: Checklist) -> None:
 
 
 def key_points_met(checklist: Checklist) -> tuple[int, int]:
-    """How many of the key questions were answered yes, out of how many key questions."""
+    """How many key questions got the answer that meets a key point on the checklist's scale (a good answer;
+    a yes in version 1), out of how many key questions."""
+    meets = checklist.version.answer_scale.meets_key_point.value
     keys = [q["key"] for q in checklist.version.questions if q.get("key_point")]
-    met = sum(1 for key in keys if (a := checklist.answer_for(key)) is not None and a.answer == Answer.YES.value)
+    met = sum(1 for key in keys if (a := checklist.answer_for(key)) is not None and a.answer == meets)
     return met, len(keys)
 
 
@@ -195,6 +258,23 @@ def checklists_to_compare(saved: list[tuple[str, Checklist]], wanted_ids: list[i
     return [mine[i] for i in dict.fromkeys(wanted_ids) if i in mine]
 
 
+def compare_rows(chosen: list[Checklist]) -> list[tuple[dict[str, Any], list[ChecklistAnswer | None]]]:
+    """Each question the chosen checklists ask (in the newest version's wording and order, then any only an
+    older version asks) with each checklist's answer row, None where its version lacks the question."""
+    questions: dict[str, dict[str, Any]] = {}
+    for version in sorted({c.version_id: c.version for c in chosen}.values(), key=lambda v: -v.version):
+        for question in version.questions:
+            questions.setdefault(question["key"], question)
+    return [(question, [c.answer_for(key) for c in chosen]) for key, question in questions.items()]
+
+
+def saved_for_therapist(saved: list[tuple[str, Checklist]], therapist: Therapist | None) -> list[tuple[str, Checklist]]:
+    """The saved checklists about a directory therapist."""
+    if therapist is None:
+        return []
+    return [(token, checklist) for token, checklist in saved if checklist.therapist_id == therapist.id]
+
+
 # Export
 
 
@@ -211,7 +291,7 @@ def checklist_json(checklist: Checklist) -> dict[str, Any]:
                     "key": question["key"],
                     "prompt": question["prompt"],
                     "key_point": bool(question.get("key_point")),
-                    "answer": answer.answer if answer else Answer.DIDNT_ASK.value,
+                    "answer": answer.answer if answer else None,
                     "notes": answer.notes if answer else "",
                 }
             )
@@ -268,7 +348,7 @@ def export_csv(checklists: list[Checklist]) -> str:
                     data["therapist_name"], data["practice_name"], data["therapist_phone"],
                     data["therapist_email"], data["interview_date"], data["price_quoted"], data["rating"],
                     data["notes"], data["checklist_version"], question["section"], question["prompt"],
-                    Answer(question["answer"]).label, question["notes"],
+                    Answer(question["answer"]).label if question["answer"] else "", question["notes"],
                 )
             )
     return out.getvalue()

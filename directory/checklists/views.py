@@ -17,10 +17,12 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Response as BaseResponse
 
 from directory.checklists import services
 from directory.checklists.forms import checklist_form_class
-from directory.checklists.models import Answer
+from directory.checklists.models import Answer, Checklist, ChecklistVersion
 from directory.forms import storable_or_empty
 from directory.security import private_page
 from directory.therapists.services import get_published
@@ -35,6 +37,12 @@ COOKIE_MAX_AGE = 400 * 24 * 3600
 bp.after_request(private_page)
 
 
+class ChecklistNotFound(NotFound):
+    """A checklist link that leads nowhere: mistyped, cut short, or its checklist deleted."""
+
+    template = "checklists/not_found.html"
+
+
 @bp.context_processor
 def answer_labels() -> dict:
     return {"answer_labels": {answer.value: answer.label for answer in Answer}}
@@ -45,7 +53,7 @@ def saved_tokens() -> list[str]:
     return services.read_saved_tokens(request.cookies.get(COOKIE_NAME), current_app.config["SECRET_KEY"])
 
 
-def remember_tokens(response: Response, tokens: list[str]) -> Response:
+def remember_tokens(response: BaseResponse, tokens: list[str]) -> BaseResponse:
     """Store the browser's checklist tokens in its signed cookie."""
     response.set_cookie(
         COOKIE_NAME,
@@ -58,28 +66,22 @@ def remember_tokens(response: Response, tokens: list[str]) -> Response:
     return response
 
 
-def checklist_or_404(token: str):
+def checklist_or_404(token: str) -> Checklist:
     checklist = services.find_checklist(token)
     if checklist is None:
-        abort(404)
+        raise ChecklistNotFound()
     return checklist
 
 
-def render_form(form, checklist=None, therapist=None, status: int = 200):
-    return (
-        render_template(
-            "checklists/form.html",
-            form=form,
-            content=form_content(checklist),
-            checklist=checklist,
-            therapist=therapist,
-        ),
-        status,
-    )
+def render_form(form, version: ChecklistVersion, checklist=None, status: int = 200, **context):
+    return render_template("checklists/form.html", form=form, version=version, checklist=checklist, **context), status
 
 
-def form_content(checklist=None) -> dict:
-    return checklist.version.content if checklist else services.current_version().content
+def new_form(form_class, entry: services.ChecklistEntry):
+    """A form for a new checklist showing `entry`, with a fresh one-time submission key."""
+    form = form_class.from_entry(entry)
+    form.submission_key.data = services.new_submission_key(current_app.config["SECRET_KEY"])
+    return form
 
 
 @bp.route("/checklists/new", methods=["GET", "POST"])
@@ -87,17 +89,29 @@ def new():
     """Start a checklist, for a directory therapist (?therapist=slug) or one typed in."""
     slug = storable_or_empty(request.values.get("therapist"))
     therapist = get_published(slug) if slug else None
-    form_class = checklist_form_class(form_content())
+    version = services.current_version()
+    form_class = checklist_form_class(version)
     if request.method == "GET":
-        form = form_class.from_entry(services.entry_for_therapist(therapist))
-        return render_form(form, therapist=therapist)
+        saved = services.saved_checklists(saved_tokens()) if therapist else []
+        return render_form(new_form(form_class, services.entry_for_therapist(therapist)), version,
+                           therapist=therapist, saved_before=services.saved_for_therapist(saved, therapist))
     form = form_class()
+    secret = current_app.config["SECRET_KEY"]
+    token = services.token_for_submission(form.submission_key.data, secret)
+    if token is None:
+        # A form without a key this site issued (from before keys, or tampered with) still saves, once.
+        form.submission_key.data = services.new_submission_key(secret)
+        token = services.token_for_submission(form.submission_key.data, secret)
     if not form.validate():
-        return render_form(form, therapist=therapist, status=422)
-    checklist, token = services.create_checklist(form.to_entry(), therapist)
-    flash("Your checklist is saved. Keep the private link below: it is the only way back to it.", "success")
-    response = redirect(url_for("checklists.show", token=token))
-    return remember_tokens(response, [token, *saved_tokens()])
+        return render_form(form, version, therapist=therapist, status=422)
+    submitted = services.save_submission(form.to_entry(), token, therapist)
+    if submitted.created:
+        flash("Your checklist is saved. Keep the private link below: it is the only way back to it.", "success")
+    else:
+        flash("This form was saved already, so nothing was saved twice: here is your checklist. "
+              "To change it, choose Edit.", "success")
+    response = redirect(url_for("checklists.show", token=submitted.token))
+    return remember_tokens(response, [submitted.token, *saved_tokens()])
 
 
 @bp.get("/checklists/<token>")
@@ -110,19 +124,29 @@ def show(token: str):
         token=token,
         key_points=services.key_points_met(checklist),
         private_link=url_for("checklists.show", token=token, _external=True),
+        listed_here=token in saved_tokens(),
     )
+
+
+@bp.post("/checklists/<token>/remember")
+def remember(token: str):
+    """Add a checklist opened through its link to this browser's My checklists."""
+    checklist_or_404(token)
+    flash("Added to My checklists on this device.", "success")
+    return remember_tokens(redirect(url_for("checklists.show", token=token)), [token, *saved_tokens()])
 
 
 @bp.route("/checklists/<token>/edit", methods=["GET", "POST"])
 def edit(token: str):
     """Change a saved checklist."""
     checklist = checklist_or_404(token)
-    form_class = checklist_form_class(checklist.version.content)
+    form_class = checklist_form_class(checklist.version)
     if request.method == "GET":
-        return render_form(form_class.from_entry(services.entry_from_checklist(checklist)), checklist)
+        form = form_class.from_entry(services.entry_from_checklist(checklist))
+        return render_form(form, checklist.version, checklist, token=token)
     form = form_class()
     if not form.validate():
-        return render_form(form, checklist, status=422)
+        return render_form(form, checklist.version, checklist, status=422, token=token)
     services.update_checklist(checklist, form.to_entry())
     flash("Your changes are saved.", "success")
     return redirect(url_for("checklists.show", token=token))
@@ -130,11 +154,13 @@ def edit(token: str):
 
 @bp.get("/checklists/<token>/duplicate")
 def duplicate(token: str):
-    """A new checklist for another therapist, keeping your own notes."""
-    checklist = checklist_or_404(token)
-    form_class = checklist_form_class(form_content())
-    form = form_class.from_entry(services.entry_for_another_therapist(checklist))
-    return render_form(form)
+    """A fresh checklist for another therapist: the questions and answer choices, no answers or notes unless
+    asked for (?notes=copy), and then labelled with whom they were about."""
+    source = checklist_or_404(token)
+    with_notes = request.args.get("notes") == "copy"
+    version = services.current_version()
+    form = new_form(checklist_form_class(version), services.entry_for_another_therapist(source, with_notes))
+    return render_form(form, version, source=source, source_token=token, with_notes=with_notes)
 
 
 @bp.route("/checklists/<token>/delete", methods=["GET", "POST"])
@@ -155,7 +181,7 @@ def print_filled(token: str):
     checklist = checklist_or_404(token)
     return render_template(
         "checklists/print.html",
-        content=checklist.version.content,
+        version=checklist.version,
         checklist=checklist,
         key_points=services.key_points_met(checklist),
     )
@@ -164,7 +190,7 @@ def print_filled(token: str):
 @bp.get("/checklist/print")
 def print_blank():
     """A blank checklist to print and take along."""
-    return render_template("checklists/print.html", content=services.current_version().content, checklist=None)
+    return render_template("checklists/print.html", version=services.current_version(), checklist=None)
 
 
 @bp.get("/therapists/<slug>/checklist/print")
@@ -174,7 +200,7 @@ def print_blank_for_therapist(slug: str):
     if therapist is None:
         abort(404)
     return render_template(
-        "checklists/print.html", content=services.current_version().content, checklist=None, therapist=therapist
+        "checklists/print.html", version=services.current_version(), checklist=None, therapist=therapist
     )
 
 
@@ -202,15 +228,10 @@ def compare():
             "error",
         )
         return redirect(url_for("checklists.mine"))
-    rows = [
-        (section, question, [c.answer_for(question["key"]) for c in chosen])
-        for section in chosen[0].version.content["sections"]
-        for question in section["questions"]
-    ]
     return render_template(
         "checklists/compare.html",
         chosen=chosen,
-        rows=rows,
+        rows=services.compare_rows(chosen),
         key_points=[services.key_points_met(c) for c in chosen],
     )
 
@@ -243,4 +264,4 @@ def _export(checklists, fmt: str, stem: str) -> Response:
 @bp.get("/checklist")
 def about():
     """What the checklist is for, its questions, and the ways to start or print one."""
-    return render_template("checklists/about.html", content=services.current_version().content)
+    return render_template("checklists/about.html", version=services.current_version())

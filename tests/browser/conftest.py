@@ -23,14 +23,29 @@ def live_server(app):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Headless Chromium from Debian (never a downloaded browser)."""
+def playwright():
+    """Playwright, once per run (its sync API starts only once per thread)."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """Headless Chromium from Debian (never a downloaded browser)."""
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture(scope="session")
+def bfcache_browser(playwright):
+    """Chromium that keeps pages in its back/forward cache, as everyday Chrome does (Playwright turns it off)."""
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+                                          ignore_default_args=["--disable-back-forward-cache"])
+    yield chromium
+    chromium.close()
 
 
 def watch_for_problems(page, origin: str) -> list[str]:

@@ -23,15 +23,16 @@ MAX_PAGE_BYTES = 150 * 1024
 
 @dataclass
 class Site:
-    """The data every page needs: therapists, two saved checklists and their tokens."""
+    """The data every page needs: therapists, three saved checklists (the last of version 1) and their tokens."""
 
     slug: str
     tokens: list[str]
     ids: list[int]
+    elsewhere: str  # the token of a checklist this browser does not list (its link was opened here)
 
 
 @pytest.fixture
-def site(app, make_therapist, checklist_version, make_admin) -> Site:  # noqa: F811
+def site(app, make_therapist, make_checklist, make_admin) -> Site:  # noqa: F811
     nora = make_therapist(name="Nora Neuro", practice_name="Bayfront Neuromuscular Therapy", at=point_at(1.2),
                           modalities=("nmt-st-john", "trigger-point"), conditions=("tension-headache", "upper-back-knots"),
                           is_sample=True, website="https://bayfront.example.com")
@@ -40,12 +41,16 @@ def site(app, make_therapist, checklist_version, make_admin) -> Site:  # noqa: F
     make_therapist(name="Pat Pending", status="pending", modalities=("trigger-point",))
     make_admin()
     made = [
-        checklists.create_checklist(checklists.ChecklistEntry(
-            therapist_name=name, rating=rating, notes="Ask about parking",
-            answers={"technique": ("yes", "St. John NMT"), "pressure": (answer, "")}), nora)
-        for name, rating, answer in (("Nora Neuro", 5, "yes"), ("Sam Swedish", 2, "no"))
+        make_checklist(therapist_name=name, therapist_phone=phone, rating=rating, notes="Ask about parking",
+                       answers={"technique": ("good", "St. John NMT"), "pressure": (answer, "")}, therapist=nora)
+        for name, phone, rating, answer in (("Nora Neuro", "(727) 555-0142", 5, "good"),
+                                            ("Sam Swedish", "(727) 555-0199", 2, "poor"))
     ]
-    return Site(nora.slug, [token for _, token in made], [checklist.id for checklist, _ in made])
+    # One filled in with the first version of the questions (Yes / No answers), before version 2.
+    made.append(make_checklist(version=1, therapist_name="Olga Oldform", rating=3,
+                               answers={"technique": ("yes", "Trigger points mostly"), "pressure": ("not_sure", "")}))
+    _, elsewhere = make_checklist(therapist_name="Saved Elsewhere")
+    return Site(nora.slug, [token for _, token in made], [checklist.id for checklist, _ in made], elsewhere)
 
 
 def visit(path: Callable[[Site], str]) -> Callable:
@@ -97,7 +102,14 @@ PAGES = {
     "checklist-print": visit(lambda s: f"/checklists/{s.tokens[0]}/print"),
     "checklist-blank-print": visit(lambda s: f"/therapists/{s.slug}/checklist/print"),
     "my-checklists": visit(lambda s: "/checklists/mine"),
-    "compare": visit(lambda s: f"/checklists/compare?id={s.ids[0]}&id={s.ids[1]}"),
+    "compare": visit(lambda s: f"/checklists/compare?id={s.ids[0]}&id={s.ids[1]}&id={s.ids[2]}"),
+    "checklist-old-version": visit(lambda s: f"/checklists/{s.tokens[2]}"),
+    "checklist-old-version-print": visit(lambda s: f"/checklists/{s.tokens[2]}/print"),
+    "checklist-edit": visit(lambda s: f"/checklists/{s.tokens[0]}/edit"),
+    "checklist-not-found": visit(lambda s: "/checklists/" + "A" * 43),
+    "checklist-opened-elsewhere": visit(lambda s: f"/checklists/{s.elsewhere}"),
+    "checklist-for-another-therapist": visit(lambda s: f"/checklists/{s.tokens[0]}/duplicate"),
+    "checklist-for-another-with-notes": visit(lambda s: f"/checklists/{s.tokens[0]}/duplicate?notes=copy"),
     "listing-form": visit(lambda s: "/list-your-practice"),
     "listing-errors": listing_with_errors,
     "listing-edit-link": visit(lambda s: "/list-your-practice/edit-link"),
@@ -111,7 +123,7 @@ PAGES = {
 
 @pytest.fixture
 def remembered(page, site, app, live_server):
-    """This browser remembers the two saved checklists, as if it had saved them."""
+    """This browser remembers the saved checklists, as if it had saved them."""
     value = checklists.dump_saved_tokens(site.tokens, app.config["SECRET_KEY"])
     page.context.add_cookies([{"name": COOKIE_NAME, "value": value, "url": live_server}])
     return page
@@ -273,12 +285,13 @@ def test_checklist_can_be_filled_and_saved_with_the_keyboard_alone(page, site):
     page.get_by_label("Therapist's name").focus()
     page.keyboard.press("End")
     page.keyboard.type(" (keyboard)")
-    # Into the first question's radio group: the checked option ("Didn't ask", the last) takes focus;
-    # an arrow key moves the choice, wrapping round to "Yes".
+    # Into the first question's radio group: nothing is ticked yet, so the first option ("Good answer") takes
+    # focus and Space ticks it.
     while page.evaluate("document.activeElement.name") != "answer_technique":
         page.keyboard.press("Tab")
-    page.keyboard.press("ArrowRight")
-    assert page.evaluate("document.activeElement.value") == "yes"
+    page.keyboard.press("Space")
+    assert page.evaluate("document.activeElement.value") == "good"
+    assert page.evaluate("document.activeElement.checked")
     page.keyboard.press("Tab")
     page.keyboard.type("Asked on the phone")
     while page.evaluate("document.activeElement.textContent.trim()") != "Save checklist":
@@ -287,4 +300,4 @@ def test_checklist_can_be_filled_and_saved_with_the_keyboard_alone(page, site):
     page.wait_for_url(re.compile(r"/checklists/[A-Za-z0-9_-]{43}$"))
     text = page.content()
     assert "Nora Neuro (keyboard)" in text and "Asked on the phone" in text
-    assert page.locator(".answer--yes").count() == 1
+    assert page.locator(".answer--good").count() == 1

@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import threading
 from datetime import date
 
 import pytest
@@ -19,7 +20,7 @@ def questions(checklist_version):
 
 
 def entry(**overrides):
-    fields = {"therapist_name": "Nora Neuro", "answers": {"technique": ("yes", "NMT, St. John"), "pressure": ("no", "")}}
+    fields = {"therapist_name": "Nora Neuro", "answers": {"technique": ("good", "NMT, St. John"), "pressure": ("poor", "")}}
     return services.ChecklistEntry(**(fields | overrides))
 
 
@@ -52,51 +53,58 @@ def test_wrong_tokens_find_nothing(questions, bad):
 def test_every_question_gets_an_answer_row(questions):
     checklist, _ = services.create_checklist(entry())
     assert len(checklist.answers) == len(questions)
-    assert checklist.answer_for("technique").answer == "yes"
+    assert checklist.answer_for("technique").answer == "good"
     assert checklist.answer_for("technique").notes == "NMT, St. John"
-    assert checklist.answer_for("strength").answer == "didnt_ask"
+    # A question left alone is not answered, which is not the same as "didn't ask".
+    assert checklist.answer_for("strength").answer is None
 
 
 def test_update_and_delete(questions):
     checklist, token = services.create_checklist(entry())
-    services.update_checklist(checklist, entry(rating=5, answers={"technique": ("not_sure", "unclear")}))
+    services.update_checklist(checklist, entry(rating=5, answers={"technique": ("partly", "unclear")}))
     db.session.expire_all()
     again = services.find_checklist(token)
-    assert again.rating == 5 and again.answer_for("technique").answer == "not_sure"
+    assert again.rating == 5 and again.answer_for("technique").answer == "partly"
     services.delete_checklist(again)
     assert services.find_checklist(token) is None
     assert db.session.scalar(select(func.count()).select_from(ChecklistAnswer)) == 0
 
 
-def test_a_checklist_keeps_the_questions_of_its_version(app, questions):
-    checklist, token = services.create_checklist(entry())
-    content = read_seed(app.config["SEEDS_DIR"], "checklist.json")
-    content["version"] = 2
-    content["sections"][0]["questions"][0]["prompt"] = "A reworded question for version 2?"
-    db.session.add(ChecklistVersion(version=2, content=content))
-    db.session.commit()
-    assert services.current_version().version == 2
-    old = services.find_checklist(token)
-    assert old.version.version == 1
-    assert old.version.questions[0]["prompt"] != "A reworded question for version 2?"
-    new, _ = services.create_checklist(entry())
-    assert new.version.version == 2
+def test_new_checklists_judge_answers_against_the_good_answer(questions):
+    version = services.current_version()
+    assert version.version == 2
+    assert [a.label for a in version.answer_scale.choices] == ["Good answer", "Partly", "Poor answer", "Didn't ask"]
+    checklist, _ = services.create_checklist(entry())
+    assert checklist.version.version == 2
 
 
-def test_changing_a_stored_version_is_refused(app, questions, tmp_path):
-    content = read_seed(app.config["SEEDS_DIR"], "checklist.json")
-    content["title"] = "Edited without a new version"
-    for name in ("checklist.json",):
-        (tmp_path / name).write_text(json.dumps(content))
+def test_an_old_checklist_keeps_its_version_questions_and_answers(make_checklist):
+    old, token = make_checklist(version=1, answers={"technique": ("yes", "Four levels"), "pressure": ("not_sure", "")})
+    again = services.find_checklist(token)
+    assert again.version.version == 1
+    assert [a.label for a in again.version.answer_scale.choices] == ["Yes", "No", "Not sure", "Didn't ask"]
+    assert again.answer_for("technique").answer == "yes" and again.answer_for("pressure").answer == "not_sure"
+    services.update_checklist(again, services.entry_from_checklist(again))
+    assert services.find_checklist(token).version.version == 1
+
+
+def test_every_stored_version_stays_as_it_was(app, questions, tmp_path):
+    versions = read_seed(app.config["SEEDS_DIR"], "checklist.json")["versions"]
+    assert [v["version"] for v in versions] == [1, 2]
+    versions[0]["title"] = "Edited without a new version"
+    (tmp_path / "checklist.json").write_text(json.dumps({"versions": versions}))
     with pytest.raises(SeedError):
         seed_checklist(tmp_path)
-    assert seed_checklist(app.config["SEEDS_DIR"]).unchanged == 1
+    assert seed_checklist(app.config["SEEDS_DIR"]).unchanged == 2
 
 
-def test_key_points_met(questions):
-    answers = {"technique": ("yes", ""), "training": ("yes", ""), "pressure": ("no", ""), "posture": ("yes", "")}
-    checklist, _ = services.create_checklist(entry(answers=answers))
+def test_key_points_met_by_a_good_answer_or_an_old_yes(make_checklist):
+    answers = {"technique": ("good", ""), "training": ("good", ""), "pressure": ("partly", ""), "posture": ("good", ""),
+               "homework": ("didnt_ask", "")}
+    checklist, _ = make_checklist(answers=answers)
     assert services.key_points_met(checklist) == (2, 5)
+    old, _ = make_checklist(version=1, answers={"technique": ("yes", ""), "root-cause": ("not_sure", "")})
+    assert services.key_points_met(old) == (1, 5)
 
 
 def test_entry_for_a_directory_therapist(make_therapist):
@@ -106,12 +114,82 @@ def test_entry_for_a_directory_therapist(make_therapist):
         "Dana", "Bayfront", "(727) 555-0142")
 
 
-def test_duplicate_keeps_notes_but_not_the_therapist(questions):
-    checklist, _ = services.create_checklist(entry(notes="My headaches start at the skull", rating=4))
+def test_another_therapist_gets_the_questions_but_no_answers_or_notes(questions):
+    checklist, _ = services.create_checklist(entry(therapist_name="Leah Lane", notes="Leah sounded confident", rating=4))
     copy = services.entry_for_another_therapist(checklist)
+    assert copy == services.ChecklistEntry(therapist_name="")
+
+
+def test_notes_are_copied_only_when_asked_and_say_whose_they_were(questions):
+    checklist, _ = services.create_checklist(entry(therapist_name="Leah Lane", notes="Leah sounded confident", rating=4))
+    copy = services.entry_for_another_therapist(checklist, with_notes=True)
     assert copy.therapist_name == "" and copy.rating is None
-    assert copy.notes == "My headaches start at the skull"
-    assert copy.answers["technique"] == ("didnt_ask", "NMT, St. John")
+    assert copy.notes == "Copied from your checklist for Leah Lane: Leah sounded confident"
+    # Notes only: the answers were about Leah.
+    assert copy.answers == {"technique": (None, "Copied from your checklist for Leah Lane: NMT, St. John")}
+
+
+def test_a_submission_key_gives_one_link_and_only_this_site_issues_keys():
+    key = services.new_submission_key("secret")
+    token = services.token_for_submission(key, "secret")
+    assert token and len(token) == 43 and token == services.token_for_submission(key, "secret")
+    assert token not in key
+    assert services.token_for_submission(services.new_submission_key("secret"), "secret") != token
+    for forged in (None, "", "x", key[:-2] + "xx", services.new_submission_key("other secret"), key + "a" * 300):
+        assert services.token_for_submission(forged, "secret") is None
+
+
+def test_the_same_submission_saves_one_checklist(questions):
+    token = services.new_token()
+    first = services.save_submission(entry(notes="First"), token)
+    second = services.save_submission(entry(notes="Sent again, changed"), token)
+    assert first.created and not second.created
+    assert second.checklist.id == first.checklist.id and second.token == token
+    assert db.session.scalar(select(func.count()).select_from(Checklist)) == 1
+    assert services.find_checklist(token).notes == "First"
+
+
+def test_two_racing_submissions_save_one_checklist(app, questions, monkeypatch):
+    """Both posts look for the checklist before either saves it: the unique link hash lets one insert win."""
+    token = services.new_token()
+    both_looked = threading.Barrier(2, timeout=10)
+    find = services.find_checklist
+    looked: set[int] = set()
+
+    def find_then_wait(wanted):
+        found = find(wanted)
+        if threading.get_ident() not in looked:
+            looked.add(threading.get_ident())
+            both_looked.wait()
+        return found
+
+    monkeypatch.setattr(services, "find_checklist", find_then_wait)
+    results: list = []
+
+    def post(notes):
+        with app.app_context():
+            submitted = services.save_submission(entry(notes=notes), token)
+            results.append((submitted.created, submitted.checklist.id))
+            db.session.remove()
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in ("one", "two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(created for created, _ in results) == [False, True]
+    assert len({checklist_id for _, checklist_id in results}) == 1
+    assert db.session.scalar(select(func.count()).select_from(Checklist)) == 1
+    assert db.session.scalar(select(func.count()).select_from(ChecklistAnswer)) == len(questions)
+
+
+def test_compare_rows_line_up_old_and_new_versions(make_checklist):
+    old, _ = make_checklist(version=1, therapist_name="Old", answers={"technique": ("yes", "")})
+    new, _ = make_checklist(therapist_name="New", answers={"technique": ("good", "")})
+    rows = services.compare_rows([old, new])
+    assert [question["key"] for question, _ in rows] == [q["key"] for q in services.current_version().questions]
+    technique = dict((q["key"], answers) for q, answers in rows)["technique"]
+    assert [a.answer for a in technique] == ["yes", "good"]
 
 
 def test_saved_tokens_cookie_round_trip_and_tampering():
@@ -154,4 +232,7 @@ def test_exports_round_trip_unicode_and_defuse_formulas(questions):
     assert rows[0]["therapist_name"] == "José O'Brien 💆"
     assert rows[0]["notes"] == "'=HYPERLINK(\"x\")"
     technique = next(r for r in rows if r["question"].startswith("Do you do neuromuscular"))
-    assert technique["answer"] == "Yes" and technique["answer_notes"] == "NMT, St. John"
+    assert technique["answer"] == "Good answer" and technique["answer_notes"] == "NMT, St. John"
+    strength = next(r for r in rows if r["question"].startswith("Will you suggest exercises"))
+    assert strength["answer"] == ""
+    assert next(q for q in data["questions"] if q["key"] == "strength")["answer"] is None

@@ -7,8 +7,10 @@ from markupsafe import escape
 from directory import create_app
 from directory.checklists import services
 from directory.checklists.views import COOKIE_NAME
+from directory.checklists.models import Checklist
 from directory.extensions import db
 from tests.conftest import _config, csrf_from, private_header_problems
+from tests.listings.conftest import hidden_fields
 
 TOKEN_URL = re.compile(r"/checklists/([A-Za-z0-9_-]{43})$")
 
@@ -20,17 +22,16 @@ def therapist(make_therapist, checklist_version):
 
 
 def answers(**overrides):
-    data = {"therapist_name": "Nora Neuro", "answer_technique": "yes", "notes_technique": "Trained in St. John NMT",
-            "answer_pressure": "not_sure", "rating": "4", "price_quoted": "$95 for 60 min",
+    data = {"therapist_name": "Nora Neuro", "answer_technique": "good", "notes_technique": "Trained in St. John NMT",
+            "answer_pressure": "partly", "rating": "4", "price_quoted": "$95 for 60 min",
             "interview_date": "2026-11-20", "notes": "Call back Tuesday"}
     return data | overrides
 
 
 def save(client, data=None, therapist_slug=None):
     page = client.get("/checklists/new" + (f"?therapist={therapist_slug}" if therapist_slug else ""))
-    payload = (data or answers()) | {"csrf_token": csrf_from(page)}
-    if therapist_slug:
-        payload["therapist"] = therapist_slug
+    # The page's hidden fields: the CSRF token, the one-time submission key and the therapist.
+    payload = hidden_fields(page.get_data(as_text=True)) | (data or answers())
     response = client.post("/checklists/new", data=payload)
     assert response.status_code == 302, re.findall(r"<p>(.*?)</p>", response.get_data(as_text=True))
     return TOKEN_URL.search(response.headers["Location"]).group(1)
@@ -50,9 +51,11 @@ def test_form_shows_every_question_with_answers_notes_and_hint(client, checklist
         assert str(escape(question["prompt"])) in page
         assert str(escape(question["good_answer"])) in page
         name = question["key"].replace("-", "_")
-        for value in ("yes", "no", "not_sure", "didnt_ask"):
+        for value in ("good", "partly", "poor", "didnt_ask"):
             assert f'name="answer_{name}" type="radio" value="{value}"' in page
         assert f'name="notes_{name}"' in page
+    # Nothing is ticked until the person answers.
+    assert not re.search(r'<input checked[^>]*name="answer_', page)
     assert 'name="therapist_name" required type="text" value=""' in page
 
 
@@ -62,7 +65,8 @@ def test_saving_gives_a_private_link_and_remembers_it(client, therapist):
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert f"http://localhost/checklists/{token}" in text
-    assert "Anyone with this link can see this checklist" in text
+    assert "Anyone with this link can see, change and delete this checklist." in text
+    assert "This browser lists it under" in text
     assert "can&#39;t be recovered" in text or "can't be recovered" in text
     assert "Trained in St. John NMT" in text and "4 of 5" in text and "Call back Tuesday" in text
     assert "data-copy=" in text
@@ -106,8 +110,7 @@ def test_validation_error_keeps_everything_typed(client, checklist_version):
     assert "That doesn&#39;t look like an email address." in text
     assert 'value="not-an-email"' in text
     assert "Trained in St. John NMT</textarea>" in text
-    assert 'value="yes" checked' in text or 'checked type="radio" value="yes"' in text or re.search(
-        r'name="answer_technique"[^>]*value="yes"[^>]*checked|checked[^>]*name="answer_technique"[^>]*value="yes"', text)
+    assert re.search(r'<input checked id="answer_technique-0" name="answer_technique" type="radio" value="good">', text)
     assert "Call back Tuesday" in text and 'value="$95 for 60 min"' in text
 
 
@@ -115,8 +118,8 @@ def test_csrf_token_is_required(client, checklist_version):
     assert client.post("/checklists/new", data=answers()).status_code == 400
 
 
-@pytest.mark.parametrize("field, value", [("rating", "9"), ("answer_technique", "maybe"), ("interview_date", "yesterday"),
-                                          ("notes", "x" * 5001)])
+@pytest.mark.parametrize("field, value", [("rating", "9"), ("answer_technique", "maybe"), ("answer_technique", "yes"),
+                                          ("interview_date", "yesterday"), ("notes", "x" * 5001)])
 def test_bad_values_are_refused_with_a_message(client, checklist_version, field, value):
     page = client.get("/checklists/new")
     response = client.post("/checklists/new", data=answers(**{field: value}) | {"csrf_token": csrf_from(page)})
@@ -125,7 +128,11 @@ def test_bad_values_are_refused_with_a_message(client, checklist_version, field,
 
 
 def test_wrong_and_deleted_tokens_are_404(client, therapist):
-    assert client.get("/checklists/" + "A" * 43).status_code == 404
+    mistyped = client.get("/checklists/" + "A" * 43)
+    assert mistyped.status_code == 404
+    text = mistyped.get_data(as_text=True)
+    assert "We couldn't find that checklist" in text and "whole private link" in text
+    assert "listing" not in text.split("<main", 1)[1].split("</main>", 1)[0]
     token = save(client)
     confirm = client.get(f"/checklists/{token}/delete")
     assert "Delete for good" in confirm.get_data(as_text=True)
@@ -156,22 +163,112 @@ def test_tampered_cookie_is_ignored(client, therapist):
     assert client.get(f"/checklists/{token}").status_code == 200
 
 
-def test_duplicate_for_another_therapist(client, therapist):
-    token = save(client)
+def test_duplicate_for_another_therapist_copies_no_answers_or_notes(client, therapist):
+    token = save(client, answers(therapist_name="Leah Lane", notes="Leah sounded confident"))
     page = client.get(f"/checklists/{token}/duplicate").get_data(as_text=True)
     assert 'name="therapist_name" required type="text" value=""' in page
-    assert "Call back Tuesday</textarea>" in page
+    assert "Leah sounded confident" not in page and "Trained in St. John NMT" not in page
+    assert not re.search(r'<input checked[^>]*name="answer_', page)
+    assert 'action="/checklists/new"' in page
+    assert "Started from your checklist for <strong>Leah Lane</strong>" in page
+    assert f"/checklists/{token}/duplicate?notes=copy" in page
+
+
+def test_duplicate_copies_notes_on_request_labelled_and_saves(client, therapist):
+    token = save(client, answers(therapist_name="Leah Lane", notes="Leah sounded confident"))
+    response = client.get(f"/checklists/{token}/duplicate?notes=copy")
+    page = response.get_data(as_text=True)
+    assert "Copied from your checklist for Leah Lane: Leah sounded confident</textarea>" in page
+    assert "Copied from your checklist for Leah Lane: Trained in St. John NMT</textarea>" in page
+    data = hidden_fields(page) | {"therapist_name": "Bea Bold", "notes": "Copied from your checklist for Leah Lane: ok"}
+    saved = client.post("/checklists/new", data=data)
+    assert saved.status_code == 302
+    copy = services.find_checklist(TOKEN_URL.search(saved.headers["Location"]).group(1))
+    assert copy.therapist_name == "Bea Bold" and copy.answer_for("technique").answer is None
+
+
+def test_the_same_form_sent_twice_saves_one_checklist(client, therapist):
+    page = client.get(f"/checklists/new?therapist={therapist.slug}")
+    data = hidden_fields(page.get_data(as_text=True)) | answers()
+    first = client.post("/checklists/new", data=data)
+    second = client.post("/checklists/new", data=data | {"notes": "Changed after Back"})
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(db.select(db.func.count()).select_from(Checklist)) == 1
+    shown = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert "saved already, so nothing was saved twice" in shown and "Call back Tuesday" in shown
+    # A new visit to the form is a new checklist, and says one is saved for this therapist already.
+    again = client.get(f"/checklists/new?therapist={therapist.slug}").get_data(as_text=True)
+    assert "You already have a checklist for Nora Neuro on this device" in again
+    assert TOKEN_URL.search(first.headers["Location"]).group(1) in again
+    assert hidden_fields(again)["submission_key"] != data["submission_key"]
+
+
+@pytest.mark.parametrize("key", ["", "forged", "x" * 5000])
+def test_a_form_without_a_key_from_this_site_still_saves_once(client, checklist_version, key):
+    data = hidden_fields(client.get("/checklists/new").get_data(as_text=True)) | answers(submission_key=key)
+    first, second = client.post("/checklists/new", data=data), client.post("/checklists/new", data=data)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] != second.headers["Location"]
+
+
+def test_a_refused_form_keeps_its_key(client, checklist_version):
+    data = hidden_fields(client.get("/checklists/new").get_data(as_text=True)) | answers(therapist_name="")
+    refused = client.post("/checklists/new", data=data)
+    assert refused.status_code == 422
+    assert hidden_fields(refused.get_data(as_text=True))["submission_key"] == data["submission_key"]
+
+
+def test_the_error_summary_names_the_actual_problems(client, checklist_version):
+    data = hidden_fields(client.get("/checklists/new").get_data(as_text=True)) | answers(
+        therapist_name="", therapist_email="nope", notes_technique="x" * 2001)
+    text = client.post("/checklists/new", data=data).get_data(as_text=True)
+    summary = text.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+    assert "highlighted" not in summary
+    assert "Fix these 3 and save again" in summary
+    assert '<a href="#therapist_name">Therapist&#39;s name: Please enter the therapist&#39;s name.</a>' in summary
+    assert '<a href="#therapist_email">Email: That doesn&#39;t look like an email address.</a>' in summary
+    assert '<a href="#notes_technique">Notes on “Do you do neuromuscular therapy' in summary
+
+
+def test_a_link_opened_elsewhere_can_be_added_to_my_checklists(app, client, therapist):
+    token = save(client)
+    elsewhere = app.test_client()
+    page = elsewhere.get(f"/checklists/{token}").get_data(as_text=True)
+    assert "Anyone with this link can see, change and delete this checklist." in page
+    assert "This browser lists it" not in page and "Add to My checklists on this device" in page
+    csrf = {"csrf_token": csrf_from(elsewhere.get(f"/checklists/{token}"))}
+    added = elsewhere.post(f"/checklists/{token}/remember", data=csrf)
+    assert added.status_code == 302 and added.headers["Location"].endswith(f"/checklists/{token}")
+    assert f"/checklists/{token}" in elsewhere.get("/checklists/mine").get_data(as_text=True)
+    now = elsewhere.get(f"/checklists/{token}").get_data(as_text=True)
+    assert "This browser lists it under" in now and "Add to My checklists" not in now
+    assert elsewhere.post(f"/checklists/{token}/remember").status_code == 400  # no CSRF token
+    assert elsewhere.post("/checklists/" + "A" * 43 + "/remember", data=csrf).status_code == 404
+
+
+def test_an_old_version_checklist_edits_on_its_own_scale(client, make_checklist):
+    old, token = make_checklist(version=1, answers={"technique": ("yes", "Four levels")})
+    page = client.get(f"/checklists/{token}/edit").get_data(as_text=True)
+    assert 'name="answer_technique" type="radio" value="not_sure"' in page
+    assert 'value="good"' not in page
+    data = hidden_fields(page) | {"therapist_name": "Nora Neuro", "answer_technique": "good"}
+    assert client.post(f"/checklists/{token}/edit", data=data).status_code == 422
+    assert client.post(f"/checklists/{token}/edit", data=data | {"answer_technique": "no"}).status_code == 302
+    shown = client.get(f"/checklists/{token}").get_data(as_text=True)
+    assert 'class="answer answer--no">No<' in shown and "version 1" in shown
 
 
 def test_compare_two_to_four(client, app, therapist):
     first = save(client, answers(therapist_name="Ann", rating="5"))
-    second = save(client, answers(therapist_name="Bea", answer_technique="no", rating="2"))
+    second = save(client, answers(therapist_name="Bea", answer_technique="poor", rating="2"))
     ids = [services.find_checklist(t).id for t in (first, second)]
     page = client.get(f"/checklists/compare?id={ids[0]}&id={ids[1]}")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Ann" in text and "Bea" in text and "5 of 5" in text and "2 of 5" in text
     assert "Key points met" in text and "1 of 5" in text and "0 of 5" in text
+    assert "swipe" not in text
     too_few = client.get(f"/checklists/compare?id={ids[0]}")
     assert too_few.status_code == 302
     assert "Choose between 2 and 4" in client.get("/checklists/mine").get_data(as_text=True)
@@ -212,10 +309,13 @@ def test_blank_print_contains_every_question(client, therapist):
     assert client.get("/therapists/nobody/checklist/print").status_code == 404
 
 
-def test_filled_print_shows_answers(client, therapist):
+def test_filled_print_shows_answers_and_leaves_unanswered_ones_unticked(client, therapist):
     token = save(client)
     text = client.get(f"/checklists/{token}/print").get_data(as_text=True)
-    assert "Trained in St. John NMT" in text and "(chosen)" in text and "$95 for 60 min" in text
+    assert "Trained in St. John NMT" in text and "$95 for 60 min" in text
+    # Two questions answered; the boxes of the other thirteen stay empty.
+    assert text.count("(chosen)") == 2 and text.count("✕") == 2 + 1  # and the rating
+    assert "Good answer<span class=\"visually-hidden\"> (chosen)" in text
 
 
 def test_checklist_survives_an_app_restart(migrated_database, client, therapist):
@@ -231,3 +331,19 @@ def test_public_pages_never_link_to_checklists(client, therapist):
     token = save(client)
     for url in ("/", "/search", f"/therapists/{therapist.slug}", f"/api/v1/therapists/{therapist.slug}"):
         assert token not in client.get(url).get_data(as_text=True)
+
+
+def test_old_and_new_checklists_render_print_and_compare_side_by_side(app, client, make_checklist):
+    old, old_token = make_checklist(version=1, therapist_name="Olga Old", answers={"technique": ("yes", "Four levels")})
+    new, new_token = make_checklist(therapist_name="Nina New", answers={"technique": ("good", "St. John")})
+    client.set_cookie(COOKIE_NAME, services.dump_saved_tokens([old_token, new_token], app.config["SECRET_KEY"]))
+    shown = client.get(f"/checklists/{old_token}").get_data(as_text=True)
+    assert '<span class="answer answer--yes">Yes</span>' in shown and "Four levels" in shown
+    printed = client.get(f"/checklists/{old_token}/print").get_data(as_text=True)
+    assert 'Yes<span class="visually-hidden"> (chosen)' in printed and "Not sure" in printed
+    assert "Poor answer" not in printed
+    compared = client.get(f"/checklists/compare?id={old.id}&id={new.id}").get_data(as_text=True)
+    assert '<span class="answer answer--yes">Yes</span>' in compared
+    assert '<span class="answer answer--good">Good answer</span>' in compared
+    assert "different versions of the questions" in compared
+    assert compared.count("1 of 5") == 2  # a yes in version 1 and a good answer in version 2 each meet a key point
