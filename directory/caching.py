@@ -1,7 +1,7 @@
 """HTTP caching of the public pages: a strong ETag from the data version, so browsers and a reverse proxy or
 CDN in front can keep a page and ask again cheaply.
 
-The data version is one counter that triggers (migration 0010) raise with every committed change to a listing,
+The data version is one counter that triggers (migration 0011) raise with every committed change to a listing,
 its locations, therapies or conditions, or the vocabularies: whatever a public page shows. A public page
 answered to an anonymous request carries `ETag: "<build>.<version>"` (the build: a digest of the code and
 templates, so a deploy changes it too; pages that show no data carry the build's alone) and

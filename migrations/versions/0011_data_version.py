@@ -6,8 +6,8 @@ therapist_modalities, therapist_conditions, modalities and conditions raise it, 
 constraint trigger raises it once per transaction, at commit: the counter's row is then locked only while
 committing, so two transactions that change listings never wait for each other in a cycle.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-07 18:00:00.000000
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
