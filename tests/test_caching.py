@@ -81,6 +81,7 @@ def test_with_a_network_geocoder_the_search_is_not_kept(migrated_database):
             response = client.get(page)
             assert response.status_code == 200 and "ETag" not in response.headers
             assert response.headers["Cache-Control"] == "private"
+        db.session.remove()
         db.engine.dispose()
 
 
