@@ -66,8 +66,8 @@ audit: install
 	echo "pip-audit: exit $$status; $$skipped of $$(grep -c '==' constraints.txt) pinned packages could not be looked up"; \
 	rm -f .audit.log; exit $$status
 
-## The place benchmark (issue 14: US places found, type-ahead time), then the search benchmark (issue 6):
-## SQLite, plus PostgreSQL when BENCH_DATABASE_URL names a throwaway database.
+## The place benchmark (issue 14: US places found, type-ahead time), then the search service and the pages
+## end to end (issues 6 and 15): SQLite, plus PostgreSQL when BENCH_DATABASE_URL names a throwaway database.
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { \
 		$(SUDO) apt-get update -qq && \

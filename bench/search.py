@@ -1,5 +1,6 @@
-"""Search benchmark (issue 6): the search service against a raw-SQL floor, and the app under gunicorn
-against a bare Flask page, on synthetic listings at 10k, 100k and 1M.
+"""Benchmark (issues 6 and 15): the search service against a raw-SQL floor on synthetic listings at 10k, 100k
+and 1M, and the app under gunicorn against a bare Flask page: the five pages of issue 15 (bench/pages.py) on
+the seeded data of `make run`, 100k and 1M, and the search sparse and dense at 100k and 1M.
 
 SQLite always; PostgreSQL too when BENCH_DATABASE_URL names a throwaway database (one schema per size).
 Generated data is cached in bench/data/ (SQLite files) or in those schemas. Results go to
@@ -14,13 +15,10 @@ import os
 import platform
 import random
 import re
-import secrets
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -44,6 +42,16 @@ from directory.search.nearby import PLANE_SPACING  # noqa: E402
 from directory.search.services import PAGE_SIZE, SearchParams, listing_filter, search_therapists  # noqa: E402
 from directory.search.vocabulary import load_vocabulary  # noqa: E402
 from directory.seeding import read_seed  # noqa: E402
+from bench.pages import (  # noqa: E402
+    APP_PORT,
+    SEEDED,
+    bench_config,
+    measure_pages,
+    measured,
+    page_targets,
+    seeded_database,
+    size_label,
+)
 
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results"
@@ -65,8 +73,6 @@ CASES = (
 )
 PAGES = (1, 10)
 HTTP_PATHS = ("/search", "/api/v1/therapists")
-WRK_SECONDS = 6
-WARM_SECONDS = 2
 
 
 # --- Synthetic listings ------------------------------------------------------------------------
@@ -167,11 +173,6 @@ def seed_modalities(seeds_dir: str) -> None:
     db.session.commit()
 
 
-def bench_config(url: str) -> dict[str, Any]:
-    """The app's settings for one benchmark database; loading a million listings outlasts any statement timeout."""
-    return {"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "DATABASE_STATEMENT_TIMEOUT": 0}
-
-
 def prepare_database(url: str, size: int, dense: tuple[float, float]) -> None:
     """Migrate up to the revision before the spatial index and bulk-load; settle() then builds the listing points."""
     app = create_app(bench_config(url))
@@ -199,13 +200,23 @@ def settle(url: str) -> None:
         db.engine.dispose()
 
 
-def schema(size: int) -> str:
-    """The PostgreSQL schema holding one size's listings."""
+def schema(size: int | str) -> str:
+    """The PostgreSQL schema holding one size's listings (or the seeded data)."""
     return f"bench_{size}"
+
+
+def schema_url(size: int | str) -> str:
+    """BENCH_DATABASE_URL with its search path set to that schema."""
+    base = database_url(os.environ["BENCH_DATABASE_URL"])
+    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema(size)}"
 
 
 def database_for(db_name: str, size: int, dense: tuple[float, float]) -> str:
     """The SQLAlchemy URL of one size's listings on one database, generated when not cached."""
+    if size == SEEDED:
+        if db_name == "sqlite":
+            return seeded_database(f"sqlite:///{DATA / 'seeded.sqlite3'}", None)
+        return seeded_database(schema_url(size), schema(size))
     if db_name == "sqlite":
         path = DATA / f"listings-{size}.sqlite3"
         if not path.exists():
@@ -215,8 +226,7 @@ def database_for(db_name: str, size: int, dense: tuple[float, float]) -> str:
             partial.rename(path)
         settle(f"sqlite:///{path}")
         return f"sqlite:///{path}"
-    base = database_url(os.environ["BENCH_DATABASE_URL"])
-    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema(size)}"
+    url = schema_url(size)
     app = create_app(bench_config(url))
     with app.app_context():
         loaded = db.session.scalar(text(
@@ -290,8 +300,8 @@ def measure_service(db_name: str, url: str, size: int, points: dict[str, tuple[f
             for page in PAGES:
                 params = SearchParams(near=place, radius=RADIUS_MI, modalities=modalities, page=page)
                 found = search_therapists(params, vocabulary, point)
-                if found.page != page:
-                    continue
+                if found.page != page or not found.hits:
+                    continue  # this case has no such page
                 service = timed(lambda: search_therapists(params, vocabulary, point), db.session.remove, repeat)
                 reach_km = to_km(max(hit.distance for hit in found.hits), "mi") * 1.01 + 0.01
                 masks = [vocabulary.modality_mask(slug) for slug in modalities]
@@ -337,48 +347,6 @@ def dense_plan(vocabulary: Any, point: tuple[float, float]) -> dict[str, Any]:
 
 # --- End to end --------------------------------------------------------------------------------
 
-@contextmanager
-def gunicorn(app_spec: str, port: int, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
-    """The project's gunicorn config serving `app_spec` on 127.0.0.1:port until the block ends."""
-    with open(log, "a") as output:
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", app_spec],
-            cwd=ROOT, env=os.environ | env, stdout=output, stderr=output,
-        )
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"gunicorn did not start {app_spec}; see {log}")
-        yield server
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
-
-
-_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-def wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
-    """Requests/s, p50 and p99 (ms) of a bounded wrk run against a loopback URL."""
-    output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", url],
-        capture_output=True, text=True, check=True, timeout=seconds + 60,
-    ).stdout
-    latency = {
-        share: float(value) * _UNIT_MS[unit]
-        for share, value, unit in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
-    }
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if errors:
-        raise RuntimeError(f"{url} answered {errors.group(1)} errors")
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), "p50": latency["50"], "p99": latency["99"]}
-
-
 def worker_memory_mb(server: subprocess.Popen) -> list[float]:
     """Resident memory of each gunicorn worker (children of the master), in MB."""
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
@@ -389,34 +357,29 @@ def worker_memory_mb(server: subprocess.Popen) -> list[float]:
     return sizes
 
 
-def measure_http(db_name: str, url: str, size: int, log: Path) -> tuple[list[dict], list[float]]:
-    """wrk against the bare page, then /search and the API, sparse and dense; worker memory afterwards."""
-    connections = os.cpu_count() * 2 + 1
-    with gunicorn("bench.bare:app", 8101, {}, log):
-        wrk("http://127.0.0.1:8101/", WARM_SECONDS, connections)
-        bare = wrk("http://127.0.0.1:8101/", WRK_SECONDS, connections)
-    rows = []
-    env = {
-        "DATABASE_URL": url, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(32),
-        "SITE_URL": "https://127.0.0.1:8102",
-        "RATELIMIT_STORAGE_URI": os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15"),
-    }
-    with gunicorn("wsgi:app", 8102, env, log) as server:
+def measure_http(db_name: str, url: str, size: int | str, log: Path) -> tuple[list[dict], list[dict], list[float]]:
+    """The five pages of issue 15 against the bare page; at the synthetic sizes also /search and the API,
+    sparse and dense (issue 6), and the workers' memory afterwards."""
+    cases: list[dict] = []
+    memory: list[float] = []
+
+    def search_cases(server: subprocess.Popen, pages: list[dict]) -> None:
+        bare_rps = statistics.median(row["bare_rps"] for row in pages)
         for case, place in (("sparse", SPARSE_PLACE), ("dense", DENSE_PLACE)):
             for path in HTTP_PATHS:
-                target = f"http://127.0.0.1:8102{path}?{urlencode({'near': place, 'radius': RADIUS_MI})}"
-                wrk(target, WARM_SECONDS, connections)
-                result = wrk(target, WRK_SECONDS, connections)
+                result = measured(f"http://127.0.0.1:{APP_PORT}{path}?{urlencode({'near': place, 'radius': RADIUS_MI})}")
                 row = {
                     "db": db_name, "size": size, "case": case, "path": path, "rps": result["rps"],
-                    "bare_rps": bare["rps"], "ratio": round(result["rps"] / bare["rps"], 3),
+                    "bare_rps": bare_rps, "ratio": round(result["rps"] / bare_rps, 3),
                     "p50_ms": round(result["p50"], 2), "p99_ms": round(result["p99"], 2),
                 }
-                rows.append(row)
-                print(f"  {db_name:10} {size:>9,} {case:6} {path:20} {row['rps']:8.1f} req/s (bare {bare['rps']:.0f},"
-                      f" {row['ratio']:.0%})  p50 {row['p50_ms']:.1f} ms  p99 {row['p99_ms']:.1f} ms", flush=True)
-        memory = worker_memory_mb(server)
-    return rows, memory
+                cases.append(row)
+                print(f"  {db_name:10} {size:>9,} {case:6} {path:20} {row['rps']:8.1f} req/s ({row['ratio']:.0%} of bare)  p50 {row['p50_ms']:.1f} ms"
+                      f"  p99 {row['p99_ms']:.1f} ms", flush=True)
+        memory.extend(worker_memory_mb(server))
+
+    pages = measure_pages(db_name, size, url, log, BIN, then=None if size == SEEDED else search_cases)
+    return pages, cases, memory
 
 
 # --- Report ------------------------------------------------------------------------------------
@@ -433,6 +396,11 @@ def machine() -> str:
     )
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: other work on the machine skews the shares."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def table(rows: list[dict], columns: list[str]) -> list[str]:
     """A Markdown table of `columns` of `rows`."""
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
@@ -441,7 +409,7 @@ def table(rows: list[dict], columns: list[str]) -> list[str]:
 
 
 def targets(results: dict) -> list[str]:
-    """Each target of issue 6 with the figure that decides it."""
+    """Each target of issues 6 and 15 with the figure that decides it."""
     lines = []
     service = results["service"]
     for db_name in sorted({r["db"] for r in service}):
@@ -460,6 +428,7 @@ def targets(results: dict) -> list[str]:
     for row in results["http"]:
         lines.append(f"- {row['db']} {row['size']:,} {row['case']} {row['path']}: {row['ratio']:.0%} of bare (target ≥ 35%),"
                      f" p99 {row['p99_ms'] / row['p50_ms']:.1f}x p50 (target ≤ 4)")
+    lines += page_targets(results["pages"])
     for db_name, sizes in results["memory_mb"].items():
         lines.append(f"- {db_name}: worker RSS after the 1M run {max(sizes):.0f} MB max (target < 150)")
     return lines
@@ -467,9 +436,12 @@ def targets(results: dict) -> list[str]:
 
 def report(results: dict) -> str:
     """The readable table of a run."""
-    lines = [f"Machine: {results['machine']}", f"Run: {results['finished']}", "", "Service (ms) against the floor:", ""]
+    lines = [f"Machine: {results['machine']}", f"Run: {results['finished']}",
+             f"Load average before each end-to-end run: {'; '.join(results['load_average']) or '-'}", "", "Service (ms) against the floor:", ""]
     lines += table(results["service"], ["db", "size", "case", "page", "service_ms_p50", "service_ms_p95", "floor_ms_p50", "ratio", "total"])
-    lines += ["", "End to end (gunicorn, wrk on 127.0.0.1):", ""]
+    lines += ["", "End to end, the pages of issue 15 (gunicorn, wrk on 127.0.0.1; bare measured just before each page):", ""]
+    lines += table(results["pages"], ["db", "size", "page", "rps", "bare_rps", "share", "target", "p50_ms", "p99_ms"])
+    lines += ["", "End to end, the search (gunicorn, wrk on 127.0.0.1; bare: the median of the pages' runs):", ""]
     lines += table(results["http"], ["db", "size", "case", "path", "rps", "bare_rps", "ratio", "p50_ms", "p99_ms"])
     lines += ["", "Targets:", ""] + targets(results)
     return "\n".join(lines) + "\n"
@@ -486,30 +458,36 @@ def save(results: dict) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES), help="comma-separated listing counts")
+    parser.add_argument("--sizes", default=",".join(str(s) for s in (SEEDED, *SIZES)),
+                        help=f"comma-separated listing counts, and {SEEDED!r} for the data of `make run`")
     parser.add_argument("--no-http", action="store_true", help="skip the gunicorn and wrk runs")
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes: list[int | str] = [s if s == SEEDED else int(s) for s in args.sizes.split(",")]
     DATA.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     geocoder = offline_geocoder()
     points = {place: (geocoder.geocode(place).latitude, geocoder.geocode(place).longitude) for place in (DENSE_PLACE, SPARSE_PLACE)}
     databases = ["sqlite"] + (["postgresql"] if os.environ.get("BENCH_DATABASE_URL") else [])
-    results: dict[str, Any] = {"machine": machine(), "service": [], "http": [], "plans": {}, "memory_mb": {}}
+    results: dict[str, Any] = {"machine": machine(), "load_average": [], "service": [], "pages": [], "http": [],
+                               "plans": {}, "memory_mb": {}}
     log = RESULTS / "gunicorn.log"
     log.write_text("")
     for db_name in databases:
         for size in sizes:
-            print(f"{db_name}, {size:,} listings", flush=True)
+            print(f"{db_name}, {size_label(size)} listings", flush=True)
             url = database_for(db_name, size, points[DENSE_PLACE])
-            rows, plan = measure_service(db_name, url, size, points, repeat=10 if size >= 1_000_000 else 30)
-            results["service"] += rows
-            results["plans"][db_name] = {"size": size, **plan}
-            if size in HTTP_SIZES and not args.no_http:
-                http, memory = measure_http(db_name, url, size, log)
+            if size != SEEDED:
+                rows, plan = measure_service(db_name, url, size, points, repeat=10 if size >= 1_000_000 else 30)
+                results["service"] += rows
+                results["plans"][db_name] = {"size": size, **plan}
+            if (size == SEEDED or size in HTTP_SIZES) and not args.no_http:
+                results["load_average"].append(f"{db_name} {size_label(size)}: {load_average()}")
+                pages, http, memory = measure_http(db_name, url, size, log)
+                results["pages"] += pages
                 results["http"] += http
-                results["memory_mb"][db_name] = [round(m, 1) for m in memory]
-                print(f"  worker RSS (MB): {', '.join(f'{m:.0f}' for m in memory)}", flush=True)
+                if memory:
+                    results["memory_mb"][db_name] = [round(m, 1) for m in memory]
+                    print(f"  worker RSS (MB): {', '.join(f'{m:.0f}' for m in memory)}", flush=True)
             save(results)
     readable = save(results)
     print()

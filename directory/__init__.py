@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from directory.caching import build_digest, register_caching
 from directory.config import CONFIGS, Config, check_config
 from directory.database import engine_options
 from directory.forms import URL_CONVERTERS
@@ -32,16 +34,18 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     check_config(app)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config))
-    trust_proxies(app)
     # Before any route is added: URL segments that can't be stored, or integers too large for a column, are 404s.
     app.url_map.converters.update(URL_CONVERTERS)
 
     configure_logging(app)
     register_extensions(app)
+    register_caching(app, build_digest(Path(__file__).parent, Path(PROJECT_ROOT, "templates")))
+    register_template_helpers(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
-    register_template_helpers(app)
+    # Outermost, so that everything inside sees the client's address and scheme.
+    trust_proxies(app)
     return app
 
 
@@ -59,12 +63,15 @@ def register_extensions(app: Flask) -> None:
     from directory.extensions import csrf, db, limiter, login_manager, migrate
     from directory.geo.geocoders import build_geocoder
     from directory.search.geocache import DatabaseGeocodeCache
-    from directory.security import register_security_headers
+    from directory.security import only_with_a_session, register_security_headers
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)
-    login_manager.init_app(app)
+    # current_user reaches templates lazily (directory/templating.py), not looked up for every page.
+    login_manager.init_app(app, add_context_processor=False)
+    # Its remember-me cookie lives in the session: nothing to do for a request without one.
+    only_with_a_session(app, login_manager._update_remember_cookie)
     limiter.init_app(app)
     mail.init_app(app)
     app.extensions["geocoder"] = build_geocoder(

@@ -48,6 +48,9 @@ class Config:
     )
     GEOCODER_TIMEOUT = float(os.environ.get("GEOCODER_TIMEOUT", "5"))
     WTF_CSRF_TIME_LIMIT = None
+    # Flask-WTF's own hook would look up each GET's view to see whether it is exempt before seeing that a
+    # GET needs no check; directory/security.py checks the methods first (the same check, in that order).
+    WTF_CSRF_CHECK_DEFAULT = False
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound here and bound to the app in the factory."""
 import sqlite3
 
+from flask import Flask, Response, g
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -30,8 +31,58 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
+
+
+class ViewLimiter(Limiter):
+    """Flask-Limiter whose per-request hooks run only when there is something for them to do.
+
+    Limits declared on views (`@limiter.limit`) are checked by the view's wrapper as it runs. Flask-Limiter's
+    hook before every request looks for app-wide, default, meta and blueprint limits, and its hooks after
+    every request add the limit's headers and apply `deduct_when`; this app usually has no app-wide limits,
+    and most requests reach no limited view, so the hooks are skipped unless limits were checked.
+    """
+
+    _app_wide_limits: bool | None = None
+
+    def init_app(self, app: Flask) -> None:
+        """Bind to the app with the hooks below in place of Flask-Limiter's own."""
+        first_time = self not in app.extensions.setdefault("limiter", set())
+        app.extensions["limiter"].add(self)  # Flask-Limiter then adds no hooks of its own.
+        super().init_app(app)
+        self._app_wide_limits = None
+        if first_time:
+            app.before_request(self._check_app_wide_limits)
+            app.after_request(self._finish_limited_request)
+            app.teardown_request(self._release_limited_request)
+
+    def _has_app_wide_limits(self) -> bool:
+        # Known once the first request comes: they are all declared while the app is set up.
+        if self._app_wide_limits is None:
+            manager = self.limit_manager
+            self._app_wide_limits = bool(manager._application_limits or manager._default_limits
+                                         or manager._blueprint_limits or self._meta_limits)
+        return self._app_wide_limits
+
+    def _check_request_limit(self, callable_name: str | None = None, in_middleware: bool = True) -> None:
+        g.rate_limits_checked = True
+        super()._check_request_limit(callable_name, in_middleware)
+
+    def _check_app_wide_limits(self) -> None:
+        if self._has_app_wide_limits():
+            self._check_request_limit()
+
+    def _finish_limited_request(self, response: Response) -> Response:
+        if g.get("rate_limits_checked"):
+            return self._Limiter__inject_headers(response)  # type: ignore[attr-defined]
+        return response
+
+    def _release_limited_request(self, error: BaseException | None = None) -> None:
+        if g.get("rate_limits_checked"):
+            self._Limiter__release_context(error)  # type: ignore[attr-defined]
+
+
 # Storage and on/off come from RATELIMIT_STORAGE_URI and RATELIMIT_ENABLED in the config.
-limiter = Limiter(key_func=get_remote_address)
+limiter = ViewLimiter(key_func=get_remote_address)
 login_manager = LoginManager()
 login_manager.login_view = "admin.login"
 login_manager.login_message = "Please sign in to use the moderation pages."

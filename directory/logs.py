@@ -2,20 +2,30 @@
 
 The request line carries the method, the path (tokens redacted), the status, the time and, for a 4xx,
 why it was refused (CSRF, validation, rate limit, ...), which views and error handlers say with
-`note_refusal`. gunicorn's access log is off (gunicorn.conf.py): this line replaces it.
+`note_refusal`. gunicorn's access log is off (gunicorn.conf.py): this line replaces it. It is written by a
+WSGI middleware around the app, as the response starts: no per-request hooks in Flask.
 """
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, has_request_context, request
+from werkzeug.wsgi import get_path_info
 
 from directory.redaction import redact_secrets
 
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Where the request's id and the reason it was refused travel with the request (its WSGI environ).
+REQUEST_ID = "directory.request_id"
+REFUSAL = "directory.refusal"
 FORMAT = "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"
 log = logging.getLogger("directory")
 # The request this worker is serving, for the one line logged if gunicorn kills it (sync workers serve one).
@@ -26,7 +36,8 @@ class RequestIdFilter(logging.Filter):
     """Put the current request's id (or '-') on every record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        if not hasattr(record, "request_id"):
+            record.request_id = request.environ.get(REQUEST_ID, "-") if has_request_context() else "-"
         return True
 
 
@@ -48,11 +59,14 @@ class RedactingFilter(logging.Filter):
 
 def note_refusal(reason: str) -> None:
     """Say why this request is answered with a 4xx; the request's log line carries it."""
-    g.refusal = reason
+    request.environ[REFUSAL] = reason
 
 
 def configure_logging(app: Flask) -> None:
     """Log to stderr, one line per event, and log every request with its status, duration and refusal."""
+    # No line shows the caller's file and line: not looking them up makes each line cheaper (the logging
+    # HOWTO's "Optimization"). Thread and process stay: gunicorn's own lines show the process id.
+    logging._srcfile = None
     handler = logging.StreamHandler()
     handler.setFormatter(OneLineFormatter(FORMAT))
     handler.addFilter(RequestIdFilter())
@@ -62,29 +76,37 @@ def configure_logging(app: Flask) -> None:
     werkzeug_log = logging.getLogger("werkzeug")
     if not any(isinstance(f, RedactingFilter) for f in werkzeug_log.filters):
         werkzeug_log.addFilter(RedactingFilter())
-    app.before_request(_start_request)
-    app.after_request(_log_request)
-    app.teardown_request(_end_request)
+    app.wsgi_app = RequestLog(app.wsgi_app)  # type: ignore[method-assign]
 
 
-def _start_request() -> None:
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
-    g.request_started = time.perf_counter()
-    _in_flight.update(request_id=g.request_id, method=request.method, path=request.path)
+class RequestLog:
+    """WSGI middleware giving each request its id (X-Request-ID, also in every line logged meanwhile) and
+    its one log line, written as the response starts."""
 
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
 
-def _log_request(response: Response) -> Response:
-    response.headers["X-Request-ID"] = g.get("request_id", "-")
-    elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-    refusal = g.get("refusal") or ("validation" if response.status_code == 422 else "")
-    log.info("%s %s %s %.1fms%s", request.method, request.path, response.status_code, elapsed_ms,
-             f" refused={refusal}" if refusal and 400 <= response.status_code < 500 else "")
-    return response
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        incoming = environ.get("HTTP_X_REQUEST_ID", "")
+        request_id = environ[REQUEST_ID] = incoming if _SAFE_ID.match(incoming) else os.urandom(16).hex()
+        started = time.perf_counter()
+        method, path = environ.get("REQUEST_METHOD", "GET"), get_path_info(environ)
+        _in_flight.update(request_id=request_id, method=method, path=path)
 
+        def start_logged(status: str, headers: list[tuple[str, str]], exc_info=None):
+            headers.append(("X-Request-ID", request_id))
+            if log.isEnabledFor(logging.INFO):
+                code = int(status[:3])
+                refusal = environ.get(REFUSAL) or ("validation" if code == 422 else "")
+                log.info("%s %s %s %.1fms%s", method, path, code, (time.perf_counter() - started) * 1000,
+                         f" refused={refusal}" if refusal and 400 <= code < 500 else "",
+                         extra={"request_id": request_id})
+            return start_response(status, headers, exc_info)
 
-def _end_request(error: BaseException | None = None) -> None:
-    _in_flight.clear()
+        try:
+            return self.app(environ, start_logged)
+        finally:
+            _in_flight.clear()
 
 
 def log_aborted_request(timeout_seconds: float) -> None:

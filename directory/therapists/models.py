@@ -199,9 +199,12 @@ class Therapist(db.Model):
     @property
     def display_name(self) -> str:
         """Name and credentials, as clients see them in a result list."""
-        if self.credentials:
-            return f"{self.name}, {', '.join(self.credentials)}"
-        return self.name
+        return display_name(self.name, self.credentials)
+
+
+def display_name(name: str, credentials: list[str]) -> str:
+    """A therapist's name followed by their credentials."""
+    return f"{name}, {', '.join(credentials)}" if credentials else name
 
 
 class Location(db.Model):

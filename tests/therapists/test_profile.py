@@ -70,3 +70,22 @@ def test_profile_reflects_publication_changes(client, make_therapist):
     therapist.status = ListingStatus.UNPUBLISHED.value
     db.session.commit()
     assert client.get(f"/therapists/{therapist.slug}").status_code == 404
+
+
+def test_a_profile_costs_the_same_few_queries_however_much_it_shows(client, make_therapist):
+    from tests.search.test_services import count_queries
+
+    small = make_therapist()
+    large = make_therapist(at=[(27.7, -82.6), (27.8, -82.7), (27.9, -82.8)],
+                           modalities=("nmt-st-john", "trigger-point", "swedish", "thai"),
+                           conditions=("tension-headache", "migraine", "upper-back-knots"))
+    counts = []
+    for slug in (small.slug, large.slug):
+        db.session.expire_all()
+        counts.append(count_queries(lambda: client.get(f"/therapists/{slug}")))
+    # The data version (for the ETag), the listing, its locations, its therapies and conditions.
+    assert counts == [4, 4]
+    page = client.get(f"/therapists/{large.slug}").get_data(as_text=True)
+    assert page.count("openstreetmap.org/?mlat=") == 3
+    assert all(f"/search?modality={slug}" in page for slug in ("nmt-st-john", "trigger-point", "swedish", "thai"))
+    assert all(f"/search?condition={slug}" in page for slug in ("tension-headache", "migraine", "upper-back-knots"))
