@@ -38,7 +38,7 @@ SCHEMAS: dict[str, Any] = {
                     "candidates": {
                         "type": "array",
                         "description": "For a place that matches several, or none: the places it may mean, "
-                        "most likely first (\"Did you mean\").",
+                        "most likely first (\"Did you mean\"); for a state typed alone: its largest places.",
                         "items": {"$ref": "#/components/schemas/Place"},
                     },
                 },
@@ -170,7 +170,8 @@ SEARCH_PARAMETERS = [
     _query("radius", f"Search radius: one of {', '.join(map(str, RADIUS_CHOICES))}. Other values are corrected, "
            "with a notice.", {"type": "string"}),
     _query("unit", "mi (default) or km: for the radius and the distances.", {"type": "string"}),
-    _query("modality", "A therapy slug; repeat for more. A therapist must offer all of them.",
+    _query("modality", "A therapy slug; repeat for more. A therapist must offer all of them "
+           "(of lineages of one therapy, such as nmt-st-john and nmt-american, any one).",
            {"type": "array", "items": {"type": "string"}}, explode=True),
     _query("condition", "A condition slug; repeat for more. A therapist must treat at least one.",
            {"type": "array", "items": {"type": "string"}}, explode=True),
@@ -214,8 +215,8 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                             },
                         },
                         "400": _error_response(
-                            "A parameter is longer than its maxLength, or the place could not be found or matches "
-                            "several places (the places it may mean are listed as `candidates`)"
+                            "A parameter is longer than its maxLength, or the place could not be found, matches "
+                            "several places or is only a state (the places it may mean are listed as `candidates`)"
                         ),
                     },
                 }

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 from directory.api.openapi import PARAMETER_MAX_LENGTHS, PLACES_MAX_LENGTHS, openapi_document
 from directory.api.serializers import hit_json, modality_json, place_json, therapist_json, vocabulary_json
 from directory.geo.geocoders import offline_geocoder
-from directory.search.places import Ambiguous, NotFound, PlaceFailure, place_from
+from directory.search.places import Ambiguous, NotFound, PlaceFailure, WholeState, place_from
 from directory.search.services import (
     MAX_PLACE_LENGTH,
     Found,
@@ -54,9 +54,9 @@ def _error(status: int, message: str, **details: Any) -> Response:
 
 
 def _place_error(failure: PlaceFailure) -> Response:
-    """The 400 for a place that is unknown or ambiguous, with the places it may mean as `candidates`."""
+    """The 400 for a place that is unknown, ambiguous or a whole state, with the places it may mean as `candidates`."""
     details: dict[str, Any] = {}
-    if isinstance(failure, (NotFound, Ambiguous)) and failure.candidates:
+    if isinstance(failure, (NotFound, Ambiguous, WholeState)) and failure.candidates:
         details["candidates"] = [place_json(candidate) for candidate in failure.candidates]
     return _error(400, failure.message, **details)
 

@@ -355,6 +355,12 @@ class Gazetteer:
         wanted = {i for i in self.starting(prefix) if self._states[i] in (states or ()) or self._in_city(i, city_prefix)}
         return heapq.nsmallest(limit, wanted, key=self._rank)
 
+    def largest_in_state(self, state: str, limit: int) -> list[int]:
+        """The ids of the `limit` most populous towns and cities (not neighbourhoods) of a state."""
+        towns = (i for i, (in_state, parent) in enumerate(zip(self._states, self._parents))
+                 if in_state == state and parent < 0)
+        return heapq.nsmallest(limit, towns, key=self._rank)
+
     def _in_city(self, index: int, city_prefix: str) -> bool:
         parent = self._parents[index]
         return bool(city_prefix) and parent >= 0 and name_key(self._names[parent]).startswith(city_prefix)

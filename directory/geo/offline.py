@@ -16,7 +16,15 @@ from rapidfuzz import fuzz, process
 
 from directory.geo.distances import lambert_distance_km
 from directory.geo.gazetteer import COMPLETIONS, Gazetteer, Place, ZipCode, reach_km
-from directory.geo.names import expand, looks_like_street, name_key, raw_tokens, split_state, states_starting
+from directory.geo.names import (
+    STATE_NAMES,
+    expand,
+    looks_like_street,
+    name_key,
+    raw_tokens,
+    split_state,
+    states_starting,
+)
 
 _ZIP_RE = re.compile(r"\b(\d{5})(?:-\d{4})?\s*$")
 _ONLY_ZIP_RE = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
@@ -28,6 +36,8 @@ _MAX_SUGGESTIBLE = 40
 _FUZZY_CUTOFF = 80
 # Places named by only some of the words are suggested only when they are towns, not hamlets.
 _PARTIAL_MIN_POPULATION = 1000
+# A state's name typed alone means the state, unless a city this big has that name ("New York", "Washington").
+_CITY_OVER_STATE_POPULATION = 100_000
 
 
 def place_location(place: Place, query: str, street: str = "") -> Location:
@@ -167,6 +177,17 @@ class OfflineGeocoder:
             found += [p for p in self._named(words, None) if p.state != state]
         unique = list({place.id: place for place in found}.values())
         return [place_location(place, place.label) for place in unique[:limit]]
+
+    def whole_state(self, query: str, limit: int = 6) -> tuple[str, list[Location]] | None:
+        """When `query` is only a state ("FL", "Florida"), the state's name and its `limit` largest places."""
+        raw = raw_tokens(query)
+        state, rest = split_state(raw)
+        if state is None or rest:
+            return None
+        if any(place.population >= _CITY_OVER_STATE_POPULATION for place in self._named(expand(raw), None)):
+            return None
+        largest = [self.gazetteer.place(i) for i in self.gazetteer.largest_in_state(state, limit)]
+        return STATE_NAMES[state], [place_location(place, place.label) for place in largest]
 
     def _partial(self, words: tuple[str, ...], state: str | None) -> list[Place]:
         """Towns named by some of the words ("Tampa Bay": Tampa), largest first."""

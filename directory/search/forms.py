@@ -38,6 +38,9 @@ class SearchForm(GuardedForm):
             modality=list(params.modalities),
             condition=list(params.conditions),
         )
+        if params.near:
+            # The example is for an empty box: once a place is searched, the results come sooner without it.
+            form.near.description = ""
         form.modality.choices = [SelectChoice(m.slug, m.name) for m in vocabulary.modalities]
         form.condition.choices = [SelectChoice(c.slug, c.name) for c in vocabulary.conditions]
         return form

@@ -1,6 +1,6 @@
 """Where a typed place is: `locate` asks the geocoder it is given and answers with a typed outcome, a place
 found (with others of that name) or why not (not found, with the places it may mean; ambiguous, with
-candidates; the geocoder did not answer). The search, the API and the listing form all look places up
+candidates; only a state, with its largest places; the geocoder did not answer). The search, the API and the listing form all look places up
 through it.
 """
 from __future__ import annotations
@@ -21,6 +21,9 @@ class Suggester(Protocol):
     """The places a query that matched none may mean (close spellings, the name in other states...)."""
 
     def suggest(self, query: str) -> list[GeoLocation]: ...
+
+    def whole_state(self, query: str) -> tuple[str, list[GeoLocation]] | None:
+        """When the query is only a state, its name and its largest places."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,20 @@ class Ambiguous:
 
 
 @dataclass(frozen=True)
+class WholeState:
+    """Only a state was typed: the person is asked for a city or ZIP code in it; `candidates` are its largest places."""
+
+    kind: ClassVar[str] = "whole_state"
+    query: str
+    state: str
+    candidates: tuple[Place, ...] = ()
+
+    @property
+    def message(self) -> str:
+        return f"“{self.query}” is the whole of {self.state}. Please add a city, town or ZIP code in {self.state}."
+
+
+@dataclass(frozen=True)
 class GeocoderDown:
     """The geocoder did not answer (a network geocoder timed out or refused)."""
 
@@ -87,12 +104,16 @@ class GeocoderDown:
 
 
 # Each says its `kind` (for templates and JSON) and has a `message` for the person who typed the place.
-PlaceFailure = NotFound | Ambiguous | GeocoderDown
+PlaceFailure = NotFound | Ambiguous | WholeState | GeocoderDown
 
 
 def locate(geocoder: Any, query: str, suggester: Suggester | None = None) -> Located | PlaceFailure:
     """Look a place up with `geocoder` (geopy's interface); `suggester` offers the places it may mean when
-    nothing matches."""
+    nothing matches, and asks for a place in a state typed alone."""
+    state = suggester.whole_state(query) if suggester is not None else None
+    if state is not None:
+        name, largest = state
+        return WholeState(query, name, tuple(place_from(place) for place in largest))
     try:
         found = geocoder.geocode(query, exactly_one=False) or []
     except GeopyError:

@@ -151,6 +151,7 @@ class Hit:
     distance: float | None = None
     location: Location | None = None
     visits_your_area: bool = False
+    conditions: tuple[Term, ...] = ()
 
 
 @dataclass
@@ -172,14 +173,30 @@ class SearchResults:
         return self.page > self.pages
 
 
+def required_modalities(slugs: tuple[str, ...], vocabulary: Vocabulary) -> list[frozenset[int]]:
+    """What ticked therapies demand, as groups of modality ids a therapist must offer one of, each group in turn.
+
+    A therapy includes its lineages; lineages of one therapy ticked together mean any of them (nobody offers
+    both NMT lineages, so "every ticked" would find no one).
+    """
+    groups: dict[str, frozenset[int]] = {}
+    for slug in slugs:
+        term = vocabulary.modality(slug)
+        key = f"lineages of {term.parent}" if term and term.parent else slug
+        groups[key] = groups.get(key, frozenset()) | vocabulary.modality_family(slug)
+    return list(groups.values())
+
+
 def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.ListingFilter:
-    """Published, accepting, name, modalities (every one, AND) and conditions (any, OR), as SQL."""
+    """Published, accepting, name, modalities (every one, AND; lineages of one therapy, OR) and conditions
+    (any, OR), as SQL."""
     on_points: list[str] = []
     on_therapists = [f"t.status = '{nearby.PUBLISHED}'"]
     values: dict[str, Any] = {"plane_low": nearby.ANY_MODALITY, "plane_high": nearby.ANY_MODALITY}
-    if params.modalities:
-        # SQLite reads the first modality's planes (its own and its lineages'); the masks decide.
-        planes = [m.search_bit for m in vocabulary.modalities if m.id in vocabulary.modality_family(params.modalities[0])]
+    required = required_modalities(params.modalities, vocabulary)
+    if required:
+        # SQLite reads the first required group's planes (its modalities' and their lineages'); the masks decide.
+        planes = [m.search_bit for m in vocabulary.modalities if m.id in required[0]]
         values |= {"plane_low": min(planes), "plane_high": max(planes)}
     if params.accepting:
         on_points.append("p.accepting")
@@ -190,12 +207,11 @@ def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.Listi
         named = "(lower(t.name) LIKE :name_pattern ESCAPE '\\' OR lower(t.practice_name) LIKE :name_pattern ESCAPE '\\')"
         on_points.append(f"EXISTS (SELECT 1 FROM therapists t WHERE t.id = p.therapist_id AND {named})")
         on_therapists.append(named)
-    # A parent modality matches any of its lineages.
-    for slug in params.modalities:
-        on_points.append(f"(p.modality_mask & {vocabulary.modality_mask(slug)}) <> 0")
-        family = ", ".join(str(i) for i in sorted(vocabulary.modality_family(slug)))
+    for family in required:
+        on_points.append(f"(p.modality_mask & {vocabulary.search_mask(family)}) <> 0")
+        ids = ", ".join(str(i) for i in sorted(family))
         on_therapists.append(
-            f"EXISTS (SELECT 1 FROM therapist_modalities tm WHERE tm.therapist_id = t.id AND tm.modality_id IN ({family}))"
+            f"EXISTS (SELECT 1 FROM therapist_modalities tm WHERE tm.therapist_id = t.id AND tm.modality_id IN ({ids}))"
         )
     if params.conditions:
         chosen = ", ".join(str(c.id) for c in vocabulary.conditions if c.slug in params.conditions)
@@ -225,6 +241,20 @@ def _hits(matches: list[Match], unit: str, vocabulary: Vocabulary) -> list[Hit]:
     return hits
 
 
+def _add_conditions(hits: list[Hit], vocabulary: Vocabulary) -> None:
+    """Fill in the conditions each hit's therapist treats, in display order: one query for all of them."""
+    if not hits:
+        return
+    ids = ", ".join(str(i) for i in {hit.therapist.id for hit in hits})
+    treated: dict[int, list[int]] = {}
+    for therapist_id, condition_id in db.session.execute(
+        text(f"SELECT therapist_id, condition_id FROM therapist_conditions WHERE therapist_id IN ({ids})")
+    ):
+        treated.setdefault(therapist_id, []).append(condition_id)
+    for hit in hits:
+        hit.conditions = vocabulary.conditions_with_ids(treated.get(hit.therapist.id, ()))
+
+
 def _page_bounds(total: int, page: int, notices: list[str]) -> tuple[int, int]:
     """The page asked for (kept when past the end, so that it shows nothing) and the number of pages."""
     pages = max(1, math.ceil(total / PAGE_SIZE))
@@ -244,14 +274,14 @@ def search_therapists(
 
     radius_km = distances.to_km(params.radius, params.unit)
     wanted = min(params.page, COUNT_CAP // PAGE_SIZE) * PAGE_SIZE
-    census = nearby.take_census(listing, point, radius_km, wanted, vocabulary)
-    if census.capped:
+    census, everyone = _within(listing, point, radius_km, wanted, vocabulary)
+    if everyone is None:
         total, counts = COUNT_CAP, census.modality_counts
         page, pages = _page_bounds(total, params.page, notices)
         wanted = min(page, pages) * PAGE_SIZE
         matches = nearby.nearest(listing, point, nearby.ladder(radius_km)[census.rung], wanted)
     else:
-        matches = nearby.everyone_within(listing, point, radius_km, census.widest_visit_mi)
+        matches = everyone
         total = len(matches)
         counts = nearby.count_by_family((m.modality_mask for m in matches), vocabulary)
         page, pages = _page_bounds(total, params.page, notices)
@@ -262,16 +292,41 @@ def search_therapists(
         found = {m.therapist_id for m in matches}
         extra = nearby.nearest_anywhere(listing, point, radius_km * 2, found, THIN_RESULTS)
         elsewhere = _hits(extra, params.unit, vocabulary)
+    _add_conditions(hits + elsewhere, vocabulary)
     return SearchResults(hits, total, page, pages, counts, elsewhere, notices, census.capped)
+
+
+def _within(
+    listing: nearby.ListingFilter, point: tuple[float, float], radius_km: float, wanted: int, vocabulary: Vocabulary
+) -> tuple[nearby.Census, list[Match] | None]:
+    """The census of the circle and, unless it holds COUNT_CAP or more (None then), everyone in it."""
+    census = nearby.take_census(listing, point, radius_km, wanted, vocabulary)
+    if census.capped:
+        return census, None
+    return census, nearby.everyone_within(listing, point, radius_km, census.widest_visit_mi)
+
+
+def _browse_total(listing: nearby.ListingFilter) -> int:
+    """How many therapists anywhere match `listing`, up to COUNT_CAP."""
+    return db.session.scalar(
+        text(f"SELECT count(*) FROM (SELECT t.id FROM therapists t WHERE {listing.on_therapists} LIMIT :cap) AS counted"),
+        {**listing.values, "cap": COUNT_CAP},
+    ) or 0
+
+
+def count_therapists(params: SearchParams, vocabulary: Vocabulary, point: tuple[float, float] | None = None) -> int:
+    """The total that search_therapists gives for `params` around `point` (up to COUNT_CAP), without its page."""
+    listing = listing_filter(params, vocabulary)
+    if point is None:
+        return _browse_total(listing)
+    _, everyone = _within(listing, point, distances.to_km(params.radius, params.unit), PAGE_SIZE, vocabulary)
+    return COUNT_CAP if everyone is None else len(everyone)
 
 
 def _browse(
     params: SearchParams, vocabulary: Vocabulary, listing: nearby.ListingFilter, notices: list[str]
 ) -> SearchResults:
-    total = db.session.scalar(
-        text(f"SELECT count(*) FROM (SELECT t.id FROM therapists t WHERE {listing.on_therapists} LIMIT :cap) AS counted"),
-        {**listing.values, "cap": COUNT_CAP},
-    ) or 0
+    total = _browse_total(listing)
     page, pages = _page_bounds(total, params.page, notices)
     first_state = "(SELECT l.state FROM locations l WHERE l.therapist_id = t.id ORDER BY l.position, l.id LIMIT 1)"
     ids = list(
@@ -285,6 +340,7 @@ def _browse(
     )
     therapists = _therapists_by_id(ids, selectinload(Therapist.locations), selectinload(Therapist.modalities))
     hits = [Hit(therapists[i], tuple(vocabulary.modality(m.slug) for m in therapists[i].modalities)) for i in ids]
+    _add_conditions(hits, vocabulary)
     counts = nearby.browse_counts(listing, vocabulary)
     return SearchResults(hits, total, page, pages, counts, [], notices, total >= COUNT_CAP)
 
@@ -300,7 +356,7 @@ class Found:
 def find(params: SearchParams, vocabulary: Vocabulary, geocoder: Any,
          suggester: Suggester | None = None) -> Found | PlaceFailure:
     """The one search entry point: locate `params.near` with `geocoder` (if given), then search around it;
-    a place that cannot be located is answered with why (NotFound, Ambiguous or GeocoderDown)."""
+    a place that cannot be located is answered with why (NotFound, Ambiguous, WholeState or GeocoderDown)."""
     if not params.near:
         return Found(search_therapists(params, vocabulary))
     located = locate(geocoder, params.near, suggester)

@@ -1,8 +1,11 @@
 """Home page and search results."""
+from urllib.parse import urlencode
+
 from flask import Blueprint, current_app, render_template, request
 
 from directory.geo.geocoders import offline_geocoder
 from directory.search.forms import SearchForm
+from directory.search.refine import active_filters, relaxations, without_filters
 from directory.search.services import PAGE_SIZE, Found, SearchParams, find, parse_search_args
 from directory.search.vocabulary import load_vocabulary
 
@@ -35,4 +38,9 @@ def results():
         results=found.results if found else None,
         notices=notices + (found.results.notices if found else []),
         page_size=PAGE_SIZE,
+        active=active_filters(params, vocabulary),
+        unfiltered=without_filters(params),
+        relaxations=relaxations(params, vocabulary, found) if found else [],
+        # Result links carry the search, so that a profile can lead back to it.
+        search_query=urlencode(params.query_args(), doseq=True),
     )

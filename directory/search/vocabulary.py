@@ -35,10 +35,7 @@ class Vocabulary:
         self._modalities = {m.slug: m for m in self.modalities}
         self._conditions = {c.slug: c for c in self.conditions}
         self._families = {m.slug: self._family(m) for m in self.modalities}
-        self._masks = {
-            slug: sum(1 << m.search_bit for m in self.modalities if m.id in family)
-            for slug, family in self._families.items()
-        }
+        self._masks = {slug: self.search_mask(family) for slug, family in self._families.items()}
         # Per modality in display order, the mask of it and its lineages: what facet counts test.
         self.family_masks = tuple(self._masks[m.slug] for m in self.modalities)
 
@@ -48,6 +45,11 @@ class Vocabulary:
     def condition(self, slug: str) -> Term | None:
         return self._conditions.get(slug)
 
+    def conditions_with_ids(self, ids: Iterable[int]) -> tuple[Term, ...]:
+        """The conditions with these ids, in display order."""
+        wanted = set(ids)
+        return tuple(c for c in self.conditions if c.id in wanted)
+
     def modality_family(self, slug: str) -> frozenset[int]:
         """The ids of a modality and of its descendants: filtering by a parent includes its lineages."""
         return self._families.get(slug, frozenset())
@@ -55,6 +57,14 @@ class Vocabulary:
     def modalities_in(self, mask: int) -> tuple[Term, ...]:
         """The modalities whose search bits are set in `mask`, in display order."""
         return tuple(m for m in self.modalities if mask >> m.search_bit & 1)
+
+    def lineages(self, slug: str) -> tuple[Term, ...]:
+        """The modalities whose parent is this one, in display order."""
+        return tuple(m for m in self.modalities if m.parent == slug)
+
+    def search_mask(self, ids: frozenset[int]) -> int:
+        """The search bits of the modalities with these ids, as listing points' modality masks hold them."""
+        return sum(1 << m.search_bit for m in self.modalities if m.id in ids)
 
     def modality_mask(self, slug: str) -> int:
         """The search bits of a modality and of its lineages, as listing points' modality masks hold them."""

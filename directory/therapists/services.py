@@ -47,6 +47,14 @@ class Profile:
         """Name and credentials."""
         return display_name(self.therapist.name, self.therapist.credentials)
 
+    @property
+    def place(self) -> str:
+        """Where the listing is, as the search box takes it: its first location's ZIP code, else town and state."""
+        if not self.locations:
+            return ""
+        main = self.locations[0]
+        return main.postal_code or f"{main.city}, {main.state}"
+
 
 _therapists, _locations = Therapist.__table__, Location.__table__
 _PROFILE = select(*(

@@ -1,6 +1,9 @@
 """Public therapist profiles."""
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 
+from directory.search.refine import without_filters
+from directory.search.services import SearchParams, parse_search_args
+from directory.search.vocabulary import load_vocabulary
 from directory.therapists.services import load_profile, profile_json_ld
 
 bp = Blueprint("therapists", __name__, url_prefix="/therapists")
@@ -8,8 +11,17 @@ bp = Blueprint("therapists", __name__, url_prefix="/therapists")
 
 @bp.get("/<slug>")
 def profile(slug: str):
-    """Everything a client needs to decide whom to call; 404 unless published."""
+    """Everything a client needs to decide whom to call; 404 unless published.
+
+    Opened from search results, the address carries that search (parsed like /search's, never used raw):
+    the page leads back to it, and its therapy and condition tags search around the same place.
+    """
     profile = load_profile(slug)
     if profile is None:
         abort(404)
-    return render_template("therapists/profile.html", profile=profile, json_ld=profile_json_ld(profile))
+    search = parse_search_args(request.args, load_vocabulary())[0] if request.args else SearchParams()
+    around = without_filters(search if search.near else SearchParams(near=profile.place))
+    return render_template(
+        "therapists/profile.html", profile=profile, json_ld=profile_json_ld(profile),
+        back=search.query_args(), around=around,
+    )

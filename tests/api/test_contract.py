@@ -71,3 +71,16 @@ def test_the_search_page_past_the_end_links_back_to_the_last_page(client, make_t
     assert "There is no page 5" in page and "Paged" not in page
     link = page[page.index('<p class="empty">There is no page 5'):].split("</p>")[0]
     assert "page=2" in link and "Go to page 2" in link
+
+
+def test_a_state_alone_is_a_declared_400_with_its_largest_places(client, vocabulary):
+    for near in ("FL", "Florida", "fl."):
+        response = client.get("/api/v1/therapists", query_string={"near": near})
+        assert response.status_code == 400, near
+        error = response.get_json()["error"]
+        assert "whole of Florida" in error["message"] and "city, town or ZIP code" in error["message"]
+        labels = [c["label"] for c in error["candidates"]]
+        assert labels[:4] == ["Jacksonville, FL", "Miami, FL", "Tampa, FL", "Orlando, FL"], near
+        assert all(set(c) >= {"label", "latitude", "longitude", "kind"} for c in error["candidates"])
+    # A state's name that is also a big city's is the city.
+    assert client.get("/api/v1/therapists", query_string={"near": "New York"}).status_code == 200

@@ -220,3 +220,19 @@ def test_api_says_when_the_geocoder_does_not_answer(app, client, vocabulary):
     assert response.status_code == 400
     assert "location service did not answer" in response.get_json()["error"]["message"]
     assert "candidates" not in response.get_json()["error"]
+
+
+def test_a_state_alone_asks_for_a_place_in_it(client, make_therapist):
+    make_therapist(at=point_at(1))
+    for near in ("FL", "Florida"):
+        page = client.get("/search", query_string={"near": near, "modality": "nmt"}).get_data(as_text=True)
+        assert f"“{near}” is the whole of Florida. Which city, town or ZIP code in Florida" in page
+        # Its largest places, each a search that keeps the filters.
+        assert '<a class="tag" href="/search?near=Jacksonville,+FL&amp;radius=25&amp;unit=mi&amp;modality=nmt">' in page
+        assert "Tampa, FL</a>" in page and "St. Petersburg, FL</a>" in page
+        assert "results-heading" not in page
+    texas = client.get("/search?near=TX").get_data(as_text=True)
+    assert "whole of Texas" in texas and "Houston, TX</a>" in texas
+    # A place named like a state, in that state or not, is still a place.
+    assert "within 25 mi of New York City, NY" in client.get("/search?near=New+York").get_data(as_text=True)
+    assert "within 25 mi of Florida, NY" in client.get("/search?near=Florida,+NY").get_data(as_text=True)
