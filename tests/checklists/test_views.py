@@ -411,7 +411,9 @@ def test_prints_show_where_it_hurts_at_the_top(client, therapist):
         text = client.get(url).get_data(as_text=True)
         assert WHERE in text, url
         assert text.index(WHERE) < text.index("<strong>1. "), url
-        assert text.count("Matters most for where it hurts: ") == 3, url
+        assert text.count('<span class="region-mark__sign" title="Matters most for where it hurts">◆</span>') == 3, url
+        assert "matters most for where it hurts (Tingling in the arm or hand should be looked at by a doctor too. " \
+               "Upper-back and neck pain often start with short chest muscles and posture.)" in text, url
     for url in ("/checklist/print", f"/therapists/{therapist.slug}/checklist/print", "/checklist/print?regions=nope"):
         text = client.get(url).get_data(as_text=True)
         assert "Where it hurts" not in text and "◆" not in text, url
