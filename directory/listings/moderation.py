@@ -45,9 +45,9 @@ class FieldChange:
 
 def _shown(name: str, value: Any, vocabulary: Vocabulary) -> str:
     if name == "modalities":
-        return ", ".join((vocabulary.modality(s).name if vocabulary.modality(s) else s) for s in value) or "—"
+        return ", ".join(term.name if (term := vocabulary.modality(s)) else s for s in value) or "—"
     if name == "conditions":
-        return ", ".join((vocabulary.condition(s).name if vocabulary.condition(s) else s) for s in value) or "—"
+        return ", ".join(term.name if (term := vocabulary.condition(s)) else s for s in value) or "—"
     if name == "locations":
         return "\n".join(f"{loc.one_line} (found: {loc.geocoded_as})" for loc in value) or "—"
     if isinstance(value, bool):
