@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from directory.forms import UNSTORABLE_MESSAGE, is_storable, too_long_message
 from directory.geo.names import STATE_NAMES
-from directory.search.places import Ambiguous, GeocoderDown, Located, locate
+from directory.search.places import Ambiguous, GeocoderDown, Located, NotFound, locate
 from directory.therapists.models import MAX_SERVICE_RADIUS_MI
 
 if TYPE_CHECKING:
@@ -211,6 +211,11 @@ def geocode_address(geocoder: Any, street: str, city: str, state: str, postal_co
     """Place a practice address with the configured geocoder; an ambiguous or unknown one is a problem."""
     query = address_query(street, city, state, postal_code)
     outcome = locate(geocoder, query)
+    if isinstance(outcome, NotFound) and street.strip():
+        # A street the geocoder cannot read (new, rural, a suite name) should not block a listing whose
+        # town it knows: the listing is then placed, and labelled, at the town.
+        query = address_query("", city, state, postal_code)
+        outcome = locate(geocoder, query)
     if isinstance(outcome, Located):
         return GeocodedAddress(outcome.place.label, outcome.place.latitude, outcome.place.longitude)
     if isinstance(outcome, Ambiguous):

@@ -236,6 +236,23 @@ def test_geocode_address_resolves_or_explains():
     assert "matches several places" in ambiguous.problem and "Add the ZIP code" in ambiguous.problem
 
 
+def test_a_street_the_geocoder_cannot_read_is_placed_at_its_town():
+    offline = offline_geocoder()
+
+    class StreetBlindGeocoder:
+        """Like a network geocoder that knows towns but not this street."""
+
+        def geocode(self, query, exactly_one=True, timeout=None):
+            return None if "Palmetto Way" in query else offline.geocode(query, exactly_one=exactly_one)
+
+    placed = rules.geocode_address(StreetBlindGeocoder(), "12 Palmetto Way", "Dunedin", "FL", "")
+    assert placed.problem is None
+    assert placed.label == "Dunedin, FL"
+    assert (round(placed.latitude, 2), round(placed.longitude, 2)) == (28.02, -82.77)
+    nowhere = rules.geocode_address(StreetBlindGeocoder(), "12 Palmetto Way", "Nowhereville", "FL", "")
+    assert nowhere.problem == "We couldn't find “Nowhereville, FL” on the map. Check the city and state, or add the ZIP code."
+
+
 def test_geocode_address_reports_a_geocoder_that_does_not_answer():
     class DownGeocoder:
         def geocode(self, query, exactly_one=True, timeout=None):
