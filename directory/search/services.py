@@ -86,6 +86,11 @@ class SearchParams:
         """Whether anything narrows the search besides the place."""
         return bool(self.modalities or self.conditions or self.accepting or self.text or self.has_offer_filters)
 
+    def without_filters(self) -> SearchParams:
+        """The same search with nothing but the place."""
+        return replace(self, modalities=(), conditions=(), accepting=False, text="", max_price=None, languages=(),
+                       session_lengths=(), home_visits=False, nmt_training=False)
+
     @property
     def has_offer_filters(self) -> bool:
         """Whether price, language, session length, home visits or NMT training narrow the search."""

@@ -250,3 +250,45 @@ class TestParseOffers:
             for item in value if isinstance(value, list) else [value]:
                 args.add(key, str(item))
         assert parse_search_args(args, load_vocabulary()) == (params, [])
+
+
+def test_the_panel_offers_each_filter_with_its_count_in_the_area(client, make_therapist):
+    make_therapist(at=point_at(1), price_min=70, price_max=90, languages=["English", "Spanish"], session_lengths=[60],
+                   training="St. John NMT seminars", mobile=True, service_radius_mi=10)
+    make_therapist(at=point_at(2), price_min=130, price_max=150, languages=["English"], session_lengths=[60, 90])
+    make_therapist(at=point_at(80), languages=["Vietnamese"])
+    page = client.get("/search?near=33701&radius=25").get_data(as_text=True)
+
+    def count(name, value):
+        found = re.search(rf'name="{name}"[^>]*value="{value}">\s*<span>[^<]*<span class="count">\((\d+)\)', page)
+        return int(found.group(1)) if found else None
+
+    assert (count("language", "english"), count("language", "spanish"), count("language", "vietnamese")) == (2, 1, 0)
+    assert (count("session_length", 60), count("session_length", 90), count("session_length", 30)) == (2, 1, 0)
+    assert '<option value="80">Up to $80 (1)</option>' in page and '<option value="150">Up to $150 (2)</option>' in page
+    assert "Visits you at home (1)" in page and "NMT training on file (1)" in page
+    chosen = client.get("/search?near=33701&radius=25&max_price=100&language=spanish").get_data(as_text=True)
+    assert '<option selected value="100">Up to $100 (1)</option>' in chosen
+    # A higher ceiling finds at least those found now; a lower one exactly those that cost that little.
+    assert '<option value="150">Up to $150 (1+)</option>' in chosen and '<option value="60">Up to $60 (0)</option>' in chosen
+    assert re.search(r'checked id="language-\d+" name="language"[^>]*value="spanish"', chosen)
+    assert "1 therapist within 25 mi" in chosen
+
+
+def test_filters_by_http_keep_every_filter_and_correct_bad_values(client, make_therapist):
+    for i in range(25):
+        make_therapist(at=point_at(1 + i / 10), price_min=60, session_lengths=[90], languages=["Spanish"],
+                       training="NMT", mobile=True, service_radius_mi=30)
+    make_therapist(at=point_at(1), price_min=200, price_max=220)
+    query = "near=33701&max_price=100&language=spanish&session_length=90&home_visits=1&nmt_training=1"
+    page = client.get(f"/search?{query}").get_data(as_text=True)
+    assert "25 therapists within 25 mi" in page
+    assert f"{query.replace('&', '&amp;').replace('near=33701', 'near=33701&amp;radius=25&amp;unit=mi')}&amp;page=2" in page
+    api = client.get(f"/api/v1/therapists?{query}").get_json()
+    assert api["total"] == 25 and "max_price=100&language=spanish&session_length=90&home_visits=1&nmt_training=1" in api["links"]["next"]
+    bad = client.get("/api/v1/therapists?near=33701&max_price=lots&language=xx&session_length=7")
+    assert bad.status_code == 200 and bad.get_json()["total"] == 26 and len(bad.get_json()["notices"]) == 3
+    page = client.get("/search?near=33701&max_price=-1&session_length=%00").get_data(as_text=True)
+    assert "like 100; we left out" in page and "Clear the filters" not in page
+    empty = client.get("/search?near=33701&max_price=10&home_visits=1").get_data(as_text=True)
+    assert "No therapist matches" in empty and "Clear the filters" in empty
