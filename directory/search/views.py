@@ -27,7 +27,7 @@ def results():
     found = outcome if isinstance(outcome, Found) else None
     return render_template(
         "search/results.html",
-        form=SearchForm.for_search(params, vocabulary),
+        form=SearchForm.for_search(params, vocabulary, found.results if found else None),
         params=params,
         vocabulary=vocabulary,
         located=found.located if found else None,
