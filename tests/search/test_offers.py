@@ -292,3 +292,11 @@ def test_filters_by_http_keep_every_filter_and_correct_bad_values(client, make_t
     assert "like 100; we left out" in page and "Clear the filters" not in page
     empty = client.get("/search?near=33701&max_price=10&home_visits=1").get_data(as_text=True)
     assert "No therapist matches" in empty and "Clear the filters" in empty
+
+
+def test_the_api_document_declares_the_new_filters(client, vocabulary):
+    document = client.get("/api/v1/openapi.json").get_json()
+    declared = {p["name"]: p for p in document["paths"]["/therapists"]["get"]["parameters"]}
+    assert {"max_price", "language", "session_length", "home_visits", "nmt_training"} <= set(declared)
+    assert "spanish (Spanish)" in declared["language"]["description"] and declared["language"]["explode"]
+    assert "at or under" in declared["max_price"]["description"]
