@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.database import utcnow
-from directory.extensions import db
+from directory.extensions import Model
 from directory.therapists.models import Therapist
 
 
@@ -53,7 +53,7 @@ ANSWER_SCALES = {
 FIRST_ANSWER_SCALE = "yes-no"
 
 
-class ChecklistVersion(db.Model):
+class ChecklistVersion(Model):
     """One published wording of the checklist; filled checklists keep the version they were filled in."""
 
     __tablename__ = "checklist_versions"
@@ -76,7 +76,7 @@ class ChecklistVersion(db.Model):
         return ANSWER_SCALES[self.content.get("answer_scale", FIRST_ANSWER_SCALE)]
 
 
-class Checklist(db.Model):
+class Checklist(Model):
     """A client's notes from interviewing one therapist. Found only by the hash of its secret token."""
 
     __tablename__ = "checklists"
@@ -95,6 +95,10 @@ class Checklist(db.Model):
     price_quoted: Mapped[str] = mapped_column(String(60), default="")
     rating: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Where it hurts: the pain map's region slugs (directory/search/regions.py) and the version of the map they
+    # were ticked on; no regions, no version.
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    regions_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -117,7 +121,7 @@ class Checklist(db.Model):
 KNOWN_ANSWERS = ", ".join(f"'{answer.value}'" for answer in Answer)
 
 
-class ChecklistAnswer(db.Model):
+class ChecklistAnswer(Model):
     """The answer and notes for one question of one checklist."""
 
     __tablename__ = "checklist_answers"

@@ -1,5 +1,5 @@
 """The active filters of a search, each with the search without it: the removable chips above the results,
-"clear the filters", and, when nothing matches, what dropping each filter (or widening the circle) would give.
+and, when nothing matches, what dropping each filter (or widening the circle) would give.
 
 A filter of SearchParams is one entry of FILTER_LABELS; everything here follows from that table.
 """
@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Callable
 
 from directory.search.services import COUNT_CAP, RADIUS_CHOICES, Found, SearchParams, count_therapists
+from directory.search.offers import load_languages
 from directory.search.vocabulary import Vocabulary
 
 # Per filter (a SearchParams field), the chip's label for one of its values. A tuple field gives a chip per
@@ -18,8 +19,17 @@ FILTER_LABELS: dict[str, Callable[[Any, Vocabulary], str]] = {
     "conditions": lambda slug, vocabulary: vocabulary.condition(slug).name,
     "accepting": lambda _, vocabulary: "Accepting new clients",
     "text": lambda text, vocabulary: f"Name or practice: “{text}”",
+    "max_price": lambda dollars, vocabulary: f"Up to ${dollars} a session",
+    "languages": lambda slug, vocabulary: f"Speaks {_language_names()[slug]}",
+    "session_lengths": lambda minutes, vocabulary: f"{minutes}-minute sessions",
+    "home_visits": lambda _, vocabulary: "Visits you at home",
+    "nmt_training": lambda _, vocabulary: "NMT training on file",
 }
 _DEFAULTS = {f.name: f.default for f in fields(SearchParams)}
+
+
+def _language_names() -> dict[str, str]:
+    return {language.slug: language.name for language in load_languages()}
 # Dropping filters one at a time costs a count each; past this many only "clear the filters" is counted.
 MAX_COUNTED_FILTERS = 8
 
@@ -49,11 +59,6 @@ def active_filters(params: SearchParams, vocabulary: Vocabulary) -> list[ActiveF
     return active
 
 
-def without_filters(params: SearchParams) -> SearchParams:
-    """The same place and distance with no filter at all, on page 1."""
-    return replace(params, page=1, **{name: _DEFAULTS[name] for name in FILTER_LABELS})
-
-
 @dataclass(frozen=True)
 class Relaxation:
     """A change to a search that found nothing, and how many therapists the changed search finds."""
@@ -79,7 +84,7 @@ def relaxations(params: SearchParams, vocabulary: Vocabulary, found: Found) -> l
     active = active_filters(params, vocabulary)
     tried = [(f"Without “{f.label}”", f.without) for f in active[:MAX_COUNTED_FILTERS]]
     if len(active) > 1:
-        tried.append(("Without any filter", without_filters(params)))
+        tried.append(("Without any filter", replace(params.without_filters(), page=1)))
     point = found.located.place.point if found.located else None
     nearest = results.nearest_elsewhere[0].distance if results.nearest_elsewhere else None
     wider = [r for r in RADIUS_CHOICES if nearest is not None and params.radius < r and nearest <= r]

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from directory.geo.geocoders import offline_geocoder
 from directory.search.forms import SearchForm
-from directory.search.refine import active_filters, relaxations, without_filters
+from directory.search.refine import active_filters, relaxations
 from directory.search.services import PAGE_SIZE, Found, SearchParams, find, parse_search_args
 from directory.search.vocabulary import load_vocabulary
 
@@ -30,7 +30,7 @@ def results():
     found = outcome if isinstance(outcome, Found) else None
     return render_template(
         "search/results.html",
-        form=SearchForm.for_search(params, vocabulary),
+        form=SearchForm.for_search(params, vocabulary, found.results if found else None),
         params=params,
         vocabulary=vocabulary,
         located=found.located if found else None,
@@ -39,7 +39,6 @@ def results():
         notices=notices + (found.results.notices if found else []),
         page_size=PAGE_SIZE,
         active=active_filters(params, vocabulary),
-        unfiltered=without_filters(params),
         relaxations=relaxations(params, vocabulary, found) if found else [],
         # Result links carry the search, so that a profile can lead back to it.
         search_query=urlencode(params.query_args(), doseq=True),

@@ -1,7 +1,8 @@
 """Public therapist profiles."""
+from dataclasses import replace
+
 from flask import Blueprint, abort, render_template, request
 
-from directory.search.refine import without_filters
 from directory.search.services import SearchParams, parse_search_args
 from directory.search.vocabulary import load_vocabulary
 from directory.therapists.services import load_profile, profile_json_ld
@@ -20,7 +21,7 @@ def profile(slug: str):
     if profile is None:
         abort(404)
     search = parse_search_args(request.args, load_vocabulary())[0] if request.args else SearchParams()
-    around = without_filters(search if search.near else SearchParams(near=profile.place))
+    around = replace((search if search.near else SearchParams(near=profile.place)).without_filters(), page=1)
     return render_template(
         "therapists/profile.html", profile=profile, json_ld=profile_json_ld(profile),
         back=search.query_args(), around=around,
