@@ -3,6 +3,7 @@ from wtforms import BooleanField, SearchField, SelectChoice, SelectField
 
 from directory.forms import GuardedForm, MultiCheckboxField, QuickCheckboxInput, QuickSearchInput
 from directory.search.services import MAX_PLACE_LENGTH, MAX_TEXT_LENGTH, RADIUS_CHOICES, SearchParams
+from directory.search.regions import PainMap
 from directory.search.vocabulary import Vocabulary
 
 
@@ -24,10 +25,14 @@ class SearchForm(GuardedForm):
     accepting = BooleanField("Accepting new clients only", widget=QuickCheckboxInput())
     modality = MultiCheckboxField("Therapies (all of those ticked)")
     condition = MultiCheckboxField("Conditions treated (any of those ticked)")
+    regions = MultiCheckboxField(
+        "Where does it hurt?",
+        description="Tick where you feel it; we tick the conditions and therapy that fit, and you can change them.",
+    )
 
     @classmethod
-    def for_search(cls, params: SearchParams, vocabulary: Vocabulary) -> "SearchForm":
-        """A form showing `params`, with the vocabularies as choices."""
+    def for_search(cls, params: SearchParams, vocabulary: Vocabulary, pains: PainMap) -> "SearchForm":
+        """A form showing `params`, with the vocabularies and the body regions as choices."""
         form = cls(
             formdata=None,
             near=params.near,
@@ -37,7 +42,9 @@ class SearchForm(GuardedForm):
             accepting=params.accepting,
             modality=list(params.modalities),
             condition=list(params.conditions),
+            regions=list(params.regions),
         )
         form.modality.choices = [SelectChoice(m.slug, m.name) for m in vocabulary.modalities]
         form.condition.choices = [SelectChoice(c.slug, c.name) for c in vocabulary.conditions]
+        form.regions.choices = [SelectChoice(r.slug, r.label) for r in pains.regions]
         return form

@@ -17,6 +17,7 @@ from directory.geo import distances
 from directory.search import nearby
 from directory.search.nearby import COUNT_CAP, Match
 from directory.search.places import Located, PlaceFailure, Suggester, locate
+from directory.search.regions import PainMap
 from directory.search.vocabulary import Term, Vocabulary
 from directory.therapists.models import Location, Therapist
 
@@ -42,6 +43,9 @@ class SearchParams:
     accepting: bool = False
     text: str = ""
     page: int = 1
+    # Where it hurts, and which of those regions' filters are already among the filters above.
+    regions: tuple[str, ...] = ()
+    applied: tuple[str, ...] = ()
 
     def query_args(self, **changes: Any) -> dict[str, Any]:
         """URL query arguments that repeat this search (with `changes`), leaving out the defaults."""
@@ -61,12 +65,16 @@ class SearchParams:
             args["q"] = params.text
         if params.page != 1:
             args["page"] = params.page
+        if params.regions:
+            args["regions"] = list(params.regions)
+        if params.applied:
+            args["applied"] = list(params.applied)
         return args
 
     @property
     def has_filters(self) -> bool:
         """Whether anything narrows the search besides the place."""
-        return bool(self.modalities or self.conditions or self.accepting or self.text)
+        return bool(self.modalities or self.conditions or self.accepting or self.text or self.regions)
 
 
 def clean_text(value: str | None, limit: int) -> tuple[str, bool]:
@@ -78,8 +86,12 @@ def clean_text(value: str | None, limit: int) -> tuple[str, bool]:
     return text[:limit], len(text) > limit
 
 
-def parse_search_args(args: Any, vocabulary: Vocabulary) -> tuple[SearchParams, list[str]]:
-    """Turn query arguments into SearchParams, with a notice for everything that was corrected."""
+def parse_search_args(args: Any, vocabulary: Vocabulary, pains: PainMap | None = None) -> tuple[SearchParams, list[str]]:
+    """Turn query arguments into SearchParams, with a notice for everything that was corrected.
+
+    Ticked `regions` are read only with a pain map, and newly ticked ones tick their filters (`apply_regions`);
+    every link and form then carries those as plain filters.
+    """
     notices: list[str] = []
     near, cut = clean_text(args.get("near"), MAX_PLACE_LENGTH)
     if cut:
@@ -107,7 +119,35 @@ def parse_search_args(args: Any, vocabulary: Vocabulary) -> tuple[SearchParams, 
         notices.append("That page number does not exist; here is the first page.")
         page = 1
     params = SearchParams(near, radius, unit, modalities, conditions, accepting, text, page)
+    if pains is not None:
+        slugs = frozenset(region.slug for region in pains.regions)
+        regions = pains.known(_known_slugs(args.getlist("regions"), slugs, "body area", notices))
+        params = apply_regions(replace(params, regions=regions, applied=pains.known(args.getlist("applied"))), pains)
     return params, notices
+
+
+def apply_regions(params: SearchParams, pains: PainMap) -> SearchParams:
+    """The search with the filters of newly ticked regions added, and those only unticked regions set removed.
+
+    `applied` names the regions whose filters the search already holds, so a filter a region set and the
+    person then unticked stays unticked on the next search.
+    """
+    if set(params.regions) == set(params.applied):
+        return params
+    before, after = pains.filters_for(params.applied), pains.filters_for(params.regions)
+    return replace(
+        params,
+        conditions=_moved(params.conditions, before.conditions, after.conditions),
+        modalities=_moved(params.modalities, before.therapies, after.therapies),
+        applied=params.regions,
+        page=1,
+    )
+
+
+def _moved(chosen: tuple[str, ...], before: tuple[str, ...], after: tuple[str, ...]) -> tuple[str, ...]:
+    """`chosen` without what only the regions before set, with what the regions after set anew."""
+    kept = [slug for slug in chosen if slug not in before or slug in after]
+    return tuple(kept + [slug for slug in after if slug not in before and slug not in kept])
 
 
 def _parse_radius(raw: str | None, unit: str, notices: list[str]) -> int:
