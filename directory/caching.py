@@ -23,7 +23,7 @@ from flask import Flask, Response, g, request
 from sqlalchemy import BigInteger, CheckConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from directory.extensions import db
+from directory.extensions import Model, db
 from directory.security import sent_session_cookie, vary_on_cookie
 
 PUBLIC_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=300"
@@ -46,7 +46,7 @@ PUBLIC_ENDPOINTS = DATA_PAGES | CODE_PAGES
 _CURRENT_VERSION = text("SELECT version FROM data_version WHERE id = 1")
 
 
-class DataVersion(db.Model):
+class DataVersion(Model):
     """The one row counting committed changes to what public pages show; only triggers write it."""
 
     __tablename__ = "data_version"

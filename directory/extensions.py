@@ -1,5 +1,6 @@
 """Flask extensions, created unbound here and bound to the app in the factory."""
 import sqlite3
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, g
 from flask_limiter import Limiter
@@ -29,6 +30,11 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# What models subclass: db.Model at run time; type checkers cannot follow it, so they see Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 

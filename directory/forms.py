@@ -105,6 +105,7 @@ class WholeNumberField(IntegerField):
     NumberRange sees them (it compares through float, which a 400-digit integer overflows)."""
 
     MAX_DIGITS = 9
+    data: int | None
 
     def __init__(self, label: str, validators: list[Any] | None = None, message: str = "Enter a whole number.",
                  **kwargs: Any):

@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from directory.database import utcnow
-from directory.extensions import db
+from directory.extensions import Model, db
 from directory.redaction import redact_secrets
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class OutboxStatus(str, enum.Enum):
     FAILED = "failed"
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A message the site sent (or is about to send), with its delivery attempts."""
 
     __tablename__ = "outbox"

@@ -49,7 +49,7 @@ def seed_vocabularies(seeds_dir: str | Path) -> SeedReport:
     for position, entry in enumerate(entries):
         modality = existing.get(entry["slug"])
         created = modality is None
-        if created:
+        if modality is None:
             search_bit = take_search_bit(free_bits, entry["slug"])
             modality = existing[entry["slug"]] = Modality(slug=entry["slug"], search_bit=search_bit)
             db.session.add(modality)

@@ -4,6 +4,7 @@ link per page; and the signed-in moderator, looked up only by the templates that
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from typing import Any
 
 from flask import Flask, request, url_for
 from flask_login import current_user
@@ -11,7 +12,7 @@ from flask_login import current_user
 from directory.database import aware
 
 # Name in base.html: (endpoint, values) of each link of the shell.
-SHELL_LINKS: dict[str, tuple[str, dict[str, str]]] = {
+SHELL_LINKS: dict[str, tuple[str, dict[str, Any]]] = {
     "favicon": ("static", {"filename": "favicon.svg"}),
     "stylesheet": ("static", {"filename": "css/site.css"}),
     "script": ("static", {"filename": "js/site.js"}),

@@ -43,36 +43,45 @@ def find_duplicates(candidates: list[DuplicateCandidate]) -> dict[Any, list[Dupl
     """Other listings with the same contact email, or the same name within 1 mile, for each candidate."""
     if not candidates:
         return {}
+    others = _possible_duplicates(candidates)
+    return {
+        candidate.key: [
+            flag for other in others if other.id != candidate.therapist_id
+            if (flag := _flag(candidate, other)) is not None
+        ]
+        for candidate in candidates
+    }
+
+
+def _possible_duplicates(candidates: list[DuplicateCandidate]) -> list[Therapist]:
+    """Every listing sharing a contact email with a candidate or lying near one of its points."""
     radius_km = distances.to_km(DUPLICATE_DISTANCE_MI, "mi")
     emails = {c.contact_email for c in candidates if c.contact_email}
     boxes = [box for c in candidates for lat, lon in c.points for box in distances.bounding_boxes(lat, lon, radius_km)]
-    nearby = select(Location.therapist_id).where(
-        or_(*(and_(Location.latitude.between(a, b), Location.longitude.between(c, d)) for a, b, c, d in boxes))
-    ) if boxes else None
     conditions = []
     if emails:
         conditions.append(Therapist.contact_email.in_(emails))
-    if nearby is not None:
-        conditions.append(Therapist.id.in_(nearby))
+    if boxes:
+        conditions.append(Therapist.id.in_(select(Location.therapist_id).where(
+            or_(*(and_(Location.latitude.between(a, b), Location.longitude.between(c, d)) for a, b, c, d in boxes))
+        )))
     if not conditions:
-        return {c.key: [] for c in candidates}
-    others = db.session.scalars(
+        return []
+    return list(db.session.scalars(
         select(Therapist).where(or_(*conditions)).options(selectinload(Therapist.locations))
-    ).all()
-    flags: dict[Any, list[DuplicateFlag]] = {}
-    for candidate in candidates:
-        found = []
-        for other in others:
-            if other.id == candidate.therapist_id:
-                continue
-            if candidate.contact_email and other.contact_email == candidate.contact_email:
-                found.append(DuplicateFlag(other, "same contact email"))
-            elif _name_key(other.name) == _name_key(candidate.name):
-                miles = [
-                    distances.from_km(distances.distance_km(point, (loc.latitude, loc.longitude)), "mi")
-                    for point in candidate.points for loc in other.locations
-                ]
-                if miles and min(miles) <= DUPLICATE_DISTANCE_MI:
-                    found.append(DuplicateFlag(other, f"same name, {min(miles):.1f} mi away"))
-        flags[candidate.key] = found
-    return flags
+    ).all())
+
+
+def _flag(candidate: DuplicateCandidate, other: Therapist) -> DuplicateFlag | None:
+    """Why `other` may be the same practice as `candidate`, if it may."""
+    if candidate.contact_email and other.contact_email == candidate.contact_email:
+        return DuplicateFlag(other, "same contact email")
+    if _name_key(other.name) != _name_key(candidate.name):
+        return None
+    miles = [
+        distances.from_km(distances.distance_km(point, (loc.latitude, loc.longitude)), "mi")
+        for point in candidate.points for loc in other.locations
+    ]
+    if miles and min(miles) <= DUPLICATE_DISTANCE_MI:
+        return DuplicateFlag(other, f"same name, {min(miles):.1f} mi away")
+    return None

@@ -9,10 +9,10 @@ from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.database import utcnow
-from directory.extensions import db
+from directory.extensions import Model, db
 
 
-class Admin(UserMixin, db.Model):
+class Admin(UserMixin, Model):
     """A moderator who can sign in to /admin. Passwords are stored as werkzeug hashes only."""
 
     __tablename__ = "admins"
@@ -33,7 +33,7 @@ class Admin(UserMixin, db.Model):
         return f"{self.id}:{self.session_token}"
 
 
-class LoginLockout(db.Model):
+class LoginLockout(Model):
     """Wrong passwords typed for one sign-in email, from any address; kept for unknown emails too, so a
     pause says nothing about whether the account exists. The email is stored only as its SHA-256."""
 
@@ -69,7 +69,7 @@ class AuditAction:
     }
 
 
-class AuditLog(db.Model):
+class AuditLog(Model):
     """One moderation action: who, when, what, why. Kept when the listing or the moderator is deleted."""
 
     __tablename__ = "audit_log"

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Intege
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.database import utcnow
-from directory.extensions import db
+from directory.extensions import Model
 from directory.therapists.models import Therapist
 
 
@@ -53,7 +53,7 @@ ANSWER_SCALES = {
 FIRST_ANSWER_SCALE = "yes-no"
 
 
-class ChecklistVersion(db.Model):
+class ChecklistVersion(Model):
     """One published wording of the checklist; filled checklists keep the version they were filled in."""
 
     __tablename__ = "checklist_versions"
@@ -76,7 +76,7 @@ class ChecklistVersion(db.Model):
         return ANSWER_SCALES[self.content.get("answer_scale", FIRST_ANSWER_SCALE)]
 
 
-class Checklist(db.Model):
+class Checklist(Model):
     """A client's notes from interviewing one therapist. Found only by the hash of its secret token."""
 
     __tablename__ = "checklists"
@@ -117,7 +117,7 @@ class Checklist(db.Model):
 KNOWN_ANSWERS = ", ".join(f"'{answer.value}'" for answer in Answer)
 
 
-class ChecklistAnswer(db.Model):
+class ChecklistAnswer(Model):
     """The answer and notes for one question of one checklist."""
 
     __tablename__ = "checklist_answers"

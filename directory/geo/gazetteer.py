@@ -153,16 +153,16 @@ def _merge_postal(places: list[dict[str, Any]], postal: dict[tuple[str, str], di
     merged: dict[tuple[str, str], int] = {}
     for (key, state), postal_city in postal.items():
         point = postal_city["point"]
-        index = _nearest(by_name.get((key, state), []), places, point, _MERGE_KM)
-        if index is None:
-            index = _nearest(by_alias.get((key, state), []), places, point, _MERGE_ALIAS_KM)
-        if index is None:
-            index = len(places)
+        found = _nearest(by_name.get((key, state), []), places, point, _MERGE_KM)
+        if found is None:
+            found = _nearest(by_alias.get((key, state), []), places, point, _MERGE_ALIAS_KM)
+        if found is None:
+            found = len(places)
             places.append({"name": postal_city["name"], "state": state, "point": point, "population": 0,
                            "keys": set(), "postal": True})
-        places[index]["keys"].add(key)
-        places[index]["postal"] = True
-        merged[(key, state)] = index
+        places[found]["keys"].add(key)
+        places[found]["postal"] = True
+        merged[(key, state)] = found
     return merged
 
 

@@ -200,7 +200,7 @@ class ListingFields(GuardedForm):
         """The validated form as ListingData (call after `validate`)."""
         locations = []
         for entry, place in zip(self.locations.entries, self.resolved):
-            if place is None:
+            if place is None or place.latitude is None or place.longitude is None:
                 continue
             location = entry.form
             proposed = ProposedLocation(

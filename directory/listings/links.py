@@ -72,6 +72,8 @@ def retire_older_edit_links(token: str) -> None:
 
 def edit_link_mail(therapist: Therapist, token: str, intro: str) -> None:
     """Queue the mail that sends a listing its private edit link, after `intro`."""
+    # Only listings submitted through the site get edit links, and the form requires their address.
+    assert therapist.contact_email is not None
     link = absolute_url("listings.edit", token=token)
     queue_mail(
         therapist.contact_email,

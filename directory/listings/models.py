@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.database import utcnow
-from directory.extensions import db
+from directory.extensions import Model
 from directory.therapists.models import Therapist
 
 
@@ -22,7 +22,7 @@ class RevisionStatus(str, enum.Enum):
     WITHDRAWN = "withdrawn"
 
 
-class Revision(db.Model):
+class Revision(Model):
     """A therapist's edit of a published listing: the whole proposed listing as JSON, applied on approval."""
 
     __tablename__ = "revisions"
@@ -40,9 +40,7 @@ class Revision(db.Model):
     # applies only to the content they saw, never to an edit the therapist sent in the meantime.
     version: Mapped[int] = mapped_column(Integer, server_default="1")
 
-    therapist: Mapped[Therapist] = relationship(
-        backref=backref("revisions", cascade="all, delete-orphan", passive_deletes=True, order_by="Revision.id")
-    )
+    therapist: Mapped[Therapist] = relationship(back_populates="revisions")
 
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'approved', 'rejected', 'withdrawn')", name="status_known"),
@@ -58,7 +56,7 @@ class TokenPurpose(str, enum.Enum):
     CONFIRM = "confirm"
 
 
-class ListingToken(db.Model):
+class ListingToken(Model):
     """A private link to a listing. Only the SHA-256 of the token is stored; the token itself is mailed."""
 
     __tablename__ = "listing_tokens"
@@ -70,9 +68,7 @@ class ListingToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
-    therapist: Mapped[Therapist] = relationship(
-        backref=backref("tokens", cascade="all, delete-orphan", passive_deletes=True)
-    )
+    therapist: Mapped[Therapist] = relationship(back_populates="tokens")
 
     __table_args__ = (CheckConstraint("purpose IN ('edit', 'confirm')", name="purpose_known"),)
 
@@ -108,7 +104,7 @@ class ReportStatus(str, enum.Enum):
     RESOLVED = "resolved"
 
 
-class Report(db.Model):
+class Report(Model):
     """A problem with a listing reported by a member of the public; lands in the moderators' queue."""
 
     __tablename__ = "listing_reports"
@@ -124,9 +120,7 @@ class Report(db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("admins.id", ondelete="SET NULL"))
     resolution: Mapped[str] = mapped_column(Text, default="")
 
-    therapist: Mapped[Therapist] = relationship(
-        backref=backref("reports", cascade="all, delete-orphan", passive_deletes=True, order_by="Report.id")
-    )
+    therapist: Mapped[Therapist] = relationship(back_populates="reports")
 
     __table_args__ = (
         CheckConstraint(

@@ -44,12 +44,15 @@ class FieldChange:
 
 
 def _shown(name: str, value: Any, vocabulary: Vocabulary) -> str:
-    if name == "modalities":
-        return ", ".join((vocabulary.modality(s).name if vocabulary.modality(s) else s) for s in value) or "—"
-    if name == "conditions":
-        return ", ".join((vocabulary.condition(s).name if vocabulary.condition(s) else s) for s in value) or "—"
+    if name in ("modalities", "conditions"):
+        lookup = vocabulary.modality if name == "modalities" else vocabulary.condition
+        return ", ".join(term.name if (term := lookup(s)) else s for s in value) or "—"
     if name == "locations":
         return "\n".join(f"{loc.one_line} (found: {loc.geocoded_as})" for loc in value) or "—"
+    return _shown_value(value)
+
+
+def _shown_value(value: Any) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list):

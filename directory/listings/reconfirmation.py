@@ -45,6 +45,7 @@ def send_reconfirmations(now: datetime | None = None) -> int:
         .order_by(Therapist.id)
     ).all()
     for therapist in due:
+        assert therapist.contact_email is not None  # reconfirmation_due selects only listings with one
         token = issue_token(therapist, TokenPurpose.CONFIRM, current_app.config["LISTING_CONFIRM_LINK_DAYS"], now)
         queue_mail(
             therapist.contact_email,

@@ -9,10 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from directory.database import utcnow
-from directory.extensions import db
+from directory.extensions import Model, db
 
 
-class GeocodeCacheEntry(db.Model):
+class GeocodeCacheEntry(Model):
     """What a network geocoder answered for a normalized query."""
 
     __tablename__ = "geocode_cache"

@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import literal, null, select, union_all
+from sqlalchemy import CompoundSelect, literal, null, select, union_all
 
 from directory.extensions import db
 from directory.therapists.models import Condition, Modality
@@ -21,7 +21,7 @@ class Term:
     name: str
     description: str
     parent: str | None = None  # a modality's parent's slug; conditions have none
-    search_bit: int | None = None  # a modality's bit in listing points' modality masks; conditions have none
+    search_bit: int = 0  # a modality's bit in listing points' modality masks; conditions keep 0, unused
 
 
 class Vocabulary:
@@ -71,7 +71,7 @@ class Vocabulary:
         return frozenset(family)
 
 
-_VOCABULARY_ROWS = union_all(
+_VOCABULARY_ROWS: CompoundSelect = union_all(
     select(literal(0).label("kind"), Modality.id, Modality.slug, Modality.name, Modality.description,
            Modality.position, Modality.parent_id, Modality.search_bit),
     select(literal(1), Condition.id, Condition.slug, Condition.name, Condition.description,
@@ -93,5 +93,5 @@ def _vocabulary_from(rows: tuple[tuple[Any, ...], ...]) -> Vocabulary:
     slugs = {term_id: slug for kind, term_id, slug, *_ in rows if kind == 0}
     terms: tuple[list[Term], list[Term]] = ([], [])
     for kind, term_id, slug, name, description, _position, parent_id, search_bit in rows:
-        terms[kind].append(Term(term_id, slug, name, description, slugs.get(parent_id), search_bit))
+        terms[kind].append(Term(term_id, slug, name, description, slugs.get(parent_id), search_bit or 0))
     return Vocabulary(*terms)

@@ -23,10 +23,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.database import utcnow
-from directory.extensions import db
+from directory.extensions import Model, db
 
 if TYPE_CHECKING:
     from directory.admin.models import Admin
+    from directory.listings.models import ListingToken, Report, Revision
 
 
 class ListingStatus(str, enum.Enum):
@@ -72,7 +73,7 @@ therapist_conditions = Table(
 )
 
 
-class Modality(db.Model):
+class Modality(Model):
     """A massage technique; children are lineages of their parent (NMT has two)."""
 
     __tablename__ = "modalities"
@@ -96,7 +97,7 @@ class Modality(db.Model):
     )
 
 
-class Condition(db.Model):
+class Condition(Model):
     """A complaint a therapist says they treat."""
 
     __tablename__ = "conditions"
@@ -110,7 +111,7 @@ class Condition(db.Model):
     __table_args__ = (CheckConstraint("slug <> ''", name="slug_not_empty"),)
 
 
-class Therapist(db.Model):
+class Therapist(Model):
     """A therapist's listing with everything a client needs to decide whom to call."""
 
     __tablename__ = "therapists"
@@ -165,6 +166,16 @@ class Therapist(db.Model):
     conditions: Mapped[list[Condition]] = relationship(
         secondary=therapist_conditions, order_by="Condition.position"
     )
+    # Owned by the listings feature (directory/listings/models.py); declared here so both sides are typed.
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="therapist", cascade="all, delete-orphan", passive_deletes=True, order_by="Revision.id"
+    )
+    tokens: Mapped[list[ListingToken]] = relationship(
+        back_populates="therapist", cascade="all, delete-orphan", passive_deletes=True
+    )
+    reports: Mapped[list[Report]] = relationship(
+        back_populates="therapist", cascade="all, delete-orphan", passive_deletes=True, order_by="Report.id"
+    )
 
     __table_args__ = (
         CheckConstraint(
@@ -207,7 +218,7 @@ def display_name(name: str, credentials: list[str]) -> str:
     return f"{name}, {', '.join(credentials)}" if credentials else name
 
 
-class Location(db.Model):
+class Location(Model):
     """A practice address with its coordinates, found by the search through the spatial index of migration 0004."""
 
     __tablename__ = "locations"

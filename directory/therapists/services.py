@@ -1,6 +1,7 @@
 """Reading therapist listings for the public."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,9 +39,9 @@ class Profile:
     """A published listing as its public page shows it, read as plain rows: no ORM objects to build."""
 
     therapist: Row[Any]
-    locations: list[Row[Any]]
-    modalities: list[Row[Any]]
-    conditions: list[Row[Any]]
+    locations: Sequence[Row[Any]]
+    modalities: Sequence[Row[Any]]
+    conditions: Sequence[Row[Any]]
 
     @property
     def display_name(self) -> str:
@@ -77,7 +78,7 @@ def load_profile(slug: str) -> Profile | None:
     therapist = db.session.execute(_PROFILE, {"slug": slug}).first()
     if therapist is None:
         return None
-    terms = db.session.execute(_PROFILE_TERMS, {"therapist_id": therapist.id}).all()
+    terms: Sequence[Any] = db.session.execute(_PROFILE_TERMS, {"therapist_id": therapist.id}).all()
     return Profile(
         therapist,
         db.session.execute(_PROFILE_LOCATIONS, {"therapist_id": therapist.id}).all(),
