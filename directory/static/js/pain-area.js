@@ -28,3 +28,10 @@ document.querySelectorAll(".pain-area").forEach((area) => {
   area.addEventListener("focusout", () => setTimeout(paint));
   paint();
 });
+
+// The "what may be going on" panel folds its longer parts on a phone; beside the results there is room.
+if (window.matchMedia("(min-width: 64rem)").matches) {
+  document.querySelectorAll(".pain-guide [data-open-wide]").forEach((details) => {
+    details.open = true;
+  });
+}
