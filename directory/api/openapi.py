@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from directory.listings.rules import SESSION_LENGTH_CHOICES
+from directory.search.offers import MAX_PRICE, NMT_WORDS, load_languages
 from directory.search.services import MAX_PLACE_LENGTH, MAX_TEXT_LENGTH, RADIUS_CHOICES
 
 
@@ -209,6 +211,26 @@ SEARCH_PARAMETERS = [
 ]
 
 
+def _offer_parameters() -> list[dict[str, Any]]:
+    """The filters on what a listing offers (issue 17); bad values are left out or corrected, with a notice."""
+    languages = ", ".join(f"{language.slug} ({language.name})" for language in load_languages())
+    lengths = ", ".join(str(n) for n in SESSION_LENGTH_CHOICES)
+    return [
+        _query("max_price", "Highest price per session, in whole US dollars (1 to "
+               f"{MAX_PRICE:,}): a listing's lowest price for one session must be at or under it; listings "
+               "without a price are left out.", {"type": "string"}),
+        _query("language", f"A language slug; repeat for more. A therapist must speak all of them. One of: {languages}.",
+               {"type": "array", "items": {"type": "string"}}, explode=True),
+        _query("session_length", f"Session length in minutes ({lengths}); repeat for more. A therapist must offer all "
+               "of them.", {"type": "array", "items": {"type": "string"}}, explode=True),
+        _query("home_visits", "1 to list only mobile therapists whose service area reaches the place "
+               "(without `near`: every mobile therapist).", {"type": "string"}),
+        _query("nmt_training", "1 to list only therapists with NMT training on file: their training or "
+               f"certifications name {' or '.join(repr(w) for w in NMT_WORDS)} (any case; either NMT lineage).",
+               {"type": "string"}),
+    ]
+
+
 def openapi_document(server_url: str) -> dict[str, Any]:
     """The API description, with `server_url` as its server."""
     return {
@@ -229,7 +251,7 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                 "get": {
                     "operationId": "searchTherapists",
                     "summary": "Search published therapists, nearest first when a place is given",
-                    "parameters": SEARCH_PARAMETERS,
+                    "parameters": SEARCH_PARAMETERS + _offer_parameters(),
                     "responses": {
                         "200": {
                             "description": "A page of results",

@@ -22,7 +22,7 @@ from sqlalchemy import TextClause, text
 
 from directory.geo import distances
 from directory.extensions import db
-from directory.therapists.models import LISTING_POINTS, ListingStatus
+from directory.therapists.models import LISTING_POINTS, MAX_SERVICE_RADIUS_MI, ListingStatus
 
 PUBLISHED = ListingStatus.PUBLISHED.value
 # The plane of SQLite's listing points on which every location has an entry (migration 0005); the
@@ -47,6 +47,9 @@ class ListingFilter:
     on_points: str
     on_therapists: str
     values: dict[str, Any] = field(default_factory=dict)
+    # Only mobile therapists whose service area reaches the place (on_points keeps the mobile ones; the
+    # distance decides here).
+    home_visits: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,9 +111,23 @@ def count_by_family(masks: Iterable[int], vocabulary: Any) -> dict[str, int]:
     }
 
 
+# A mobile therapist's point lies inside the square inscribed in their service circle around the place, so
+# their area surely reaches it (:visit_dlat and :visit_dlon are that square's half sides per mile of radius).
+_SURELY_VISITS = (
+    "p.mobile AND abs(p.latitude - :lat) <= p.service_radius_mi * :visit_dlat"
+    " AND abs(p.longitude - :lon) <= p.service_radius_mi * :visit_dlon"
+)
+_THERAPIST_IDS = {"sqlite": "group_concat(therapist_id)", "postgresql": "string_agg(CAST(therapist_id AS TEXT), ',')"}
+
+
 @functools.lru_cache(maxsize=256)
-def _census_sql(dialect: str, on_points: str, families: tuple[int, ...]) -> TextClause:
-    rows = f"SELECT p.therapist_id, p.modality_mask {_points_in_named_box(dialect, 'square')}{_and(on_points)} LIMIT :rows"
+def _census_sql(dialect: str, on_points: str, families: tuple[int, ...], home_visits: bool) -> TextClause:
+    if home_visits:
+        on_points = f"{on_points} AND {_SURELY_VISITS}"
+    rows = (
+        f"SELECT p.therapist_id, p.modality_mask, CASE WHEN {_SURELY_VISITS} THEN 1 ELSE 0 END AS visits"
+        f" {_points_in_named_box(dialect, 'square')}{_and(on_points)} LIMIT :rows"
+    )
     rung_square = _points_in_box(
         dialect, "(:lat - rungs.dlat)", "(:lat + rungs.dlat)", "(:lon - rungs.dlon)", "(:lon + rungs.dlon)"
     )
@@ -122,11 +139,14 @@ def _census_sql(dialect: str, on_points: str, families: tuple[int, ...]) -> Text
         " SELECT step + 1, dlat * :ratio, dlon * :ratio FROM rungs"
         f" WHERE step < :rungs AND (SELECT count(DISTINCT p.therapist_id) {rung_square}{_and(on_points)}) < :wanted"
         "), found AS ("
-        f" SELECT therapist_id, max(modality_mask) AS mask FROM ({rows}) AS census_rows GROUP BY therapist_id"
+        f" SELECT therapist_id, max(modality_mask) AS mask, max(visits) AS visits FROM ({rows}) AS census_rows"
+        " GROUP BY therapist_id"
         ") SELECT count(*),"
         " CASE WHEN count(*) >= :cap THEN (SELECT max(step) FROM rungs) END,"
         " CASE WHEN count(*) < :cap THEN"
-        f" (SELECT max(v.service_radius_mi) FROM therapists v WHERE v.status = '{PUBLISHED}') END"
+        f" (SELECT max(v.service_radius_mi) FROM therapists v WHERE v.status = '{PUBLISHED}') END,"
+        f" CASE WHEN count(*) >= :cap THEN {_THERAPIST_IDS[dialect]} END,"
+        " count(CASE WHEN found.visits = 1 THEN 1 END)"
         f"{facets} FROM found"
     )
 
@@ -139,6 +159,9 @@ class Census:
     modality_counts: dict[str, int]
     rung: int | None
     widest_visit_mi: float | None = None
+    # When capped: the therapists counted, and how many of them surely visit the place.
+    therapist_ids: list[int] = field(default_factory=list)
+    home_visits: int = 0
 
     @property
     def capped(self) -> bool:
@@ -150,18 +173,25 @@ def census_statement(
     listing: ListingFilter, point: tuple[float, float], radius_km: float, wanted: int, vocabulary: Any
 ) -> Statement:
     """SQL counting therapists in the inscribed square (to the cap) and their modalities; when the count
-    reaches the cap, the first rung of ladder(radius_km) whose inscribed square holds `wanted` therapists,
-    and when it does not, the widest service radius of a published mobile therapist."""
+    reaches the cap, the first rung of ladder(radius_km) whose inscribed square holds `wanted` therapists
+    and the therapists counted, and when it does not, the widest service radius of a published mobile therapist."""
     lat, lon = point
     dlat, dlon = (half / _RUNG_RATIO**_LADDER_RUNGS for half in distances.inscribed_half_sides(lat, radius_km))
+    # The half sides per mile of the widest service radius are the smallest per mile of any narrower one.
+    visit_dlat, visit_dlon = (
+        half / MAX_SERVICE_RADIUS_MI
+        for half in distances.inscribed_half_sides(lat, distances.to_km(MAX_SERVICE_RADIUS_MI, "mi"))
+    )
     values = {
         **listing.values,
         **_box_values("square", distances.inscribed_box(lat, lon, radius_km)),
         "rows": math.ceil(COUNT_CAP * _POINTS_PER_THERAPIST),
         "lat": lat, "lon": lon, "dlat": dlat, "dlon": dlon,
         "ratio": _RUNG_RATIO, "rungs": _LADDER_RUNGS, "wanted": wanted, "cap": COUNT_CAP,
+        "visit_dlat": visit_dlat, "visit_dlon": visit_dlon,
     }
-    return Statement(_census_sql(dialect(), listing.on_points, vocabulary.family_masks), values)
+    sql = _census_sql(dialect(), listing.on_points, vocabulary.family_masks, listing.home_visits)
+    return Statement(sql, values)
 
 
 def take_census(
@@ -174,10 +204,11 @@ def take_census(
     streamed = dialect() == "postgresql"
     if streamed:
         db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
-    found, rung, widest, *counts = statement.run().one()
+    found, rung, widest, ids, visits, *counts = statement.run().one()
     if streamed:
         db.session.execute(text("RESET enable_bitmapscan"))
-    return Census(found, dict(zip((m.slug for m in vocabulary.modalities), counts)), rung, widest)
+    modality_counts = dict(zip((m.slug for m in vocabulary.modalities), counts))
+    return Census(found, modality_counts, rung, widest, [int(i) for i in (ids or "").split(",") if i], visits)
 
 
 @functools.lru_cache(maxsize=64)
@@ -242,7 +273,8 @@ class Match:
     distance_km: float
     location_id: int
     modality_mask: int
-    visits: bool = False
+    visits: bool = False  # reaches the point only by visiting it: beyond the radius, within the service area
+    covers: bool = False  # visits at home, and their service area reaches the point
 
 
 @dataclass
@@ -269,6 +301,12 @@ def _nearest_locations(point: tuple[float, float], rows: Iterable[Any], exclude:
     return nearest
 
 
+def _visits(point: tuple[float, float], found: _Nearest) -> bool:
+    """Whether a mobile therapist's service area, around their nearest location, reaches the point."""
+    reach_km = distances.to_km(found.service_radius_mi or 0.0, "mi")
+    return found.mobile and distances.is_within_km(point, (found.latitude, found.longitude), reach_km, found.distance_km)
+
+
 def _by_distance(matches: Iterable[Match]) -> list[Match]:
     return sorted(matches, key=lambda m: (m.distance_km, m.therapist_id))
 
@@ -277,7 +315,10 @@ def nearest(listing: ListingFilter, point: tuple[float, float], radius_km: float
     """The `count` nearest matching therapists, when the square inscribed in radius_km is known to hold that many."""
     rows = candidates_statement(listing, point, radius_km).run()
     found = _nearest_locations(point, rows, set())
-    return _by_distance(Match(i, n.distance_km, n.location_id, n.modality_mask) for i, n in found.items())[:count]
+    return _by_distance(
+        Match(i, n.distance_km, n.location_id, n.modality_mask)
+        for i, n in found.items() if not listing.home_visits or _visits(point, n)
+    )[:count]
 
 
 def everyone_within(
@@ -289,15 +330,13 @@ def everyone_within(
     rows = candidates_statement(listing, point, radius_km, visits_km).run()
     matches = []
     for therapist_id, found in _nearest_locations(point, rows, set()).items():
-        where = (found.latitude, found.longitude)
-        within = distances.is_within_km(point, where, radius_km, found.distance_km)
-        visits = (
-            not within
-            and found.mobile
-            and distances.is_within_km(point, where, distances.to_km(found.service_radius_mi, "mi"), found.distance_km)
-        )
-        if within or visits:
-            matches.append(Match(therapist_id, found.distance_km, found.location_id, found.modality_mask, visits))
+        within = distances.is_within_km(point, (found.latitude, found.longitude), radius_km, found.distance_km)
+        covers = _visits(point, found)
+        if listing.home_visits and not covers:
+            continue
+        if within or covers:
+            matches.append(Match(therapist_id, found.distance_km, found.location_id, found.modality_mask,
+                                 not within and covers, covers))
     return _by_distance(matches)
 
 

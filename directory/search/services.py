@@ -14,8 +14,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from directory.extensions import db
 from directory.geo import distances
-from directory.search import nearby
+from directory.listings.rules import SESSION_LENGTH_CHOICES
+from directory.search import nearby, offers
 from directory.search.nearby import COUNT_CAP, Match
+from directory.search.offers import MAX_PRICE, OfferCounts
 from directory.search.places import Located, PlaceFailure, Suggester, locate
 from directory.search.regions import PainMap
 from directory.search.vocabulary import Term, Vocabulary
@@ -43,6 +45,12 @@ class SearchParams:
     accepting: bool = False
     text: str = ""
     page: int = 1
+    # The lowest price per session must be at most this many dollars (listings without a price are left out).
+    max_price: int | None = None
+    languages: tuple[str, ...] = ()  # slugs of seeds/languages.json: every one must be spoken
+    session_lengths: tuple[int, ...] = ()  # minutes: every one must be offered
+    home_visits: bool = False  # mobile therapists whose service area reaches the place (without one: mobile)
+    nmt_training: bool = False  # see offers.NMT_WORDS
     # Where it hurts, and which of those regions' filters are already among the filters above.
     regions: tuple[str, ...] = ()
     applied: tuple[str, ...] = ()
@@ -63,6 +71,16 @@ class SearchParams:
             args["accepting"] = "1"
         if params.text:
             args["q"] = params.text
+        if params.max_price is not None:
+            args["max_price"] = params.max_price
+        if params.languages:
+            args["language"] = list(params.languages)
+        if params.session_lengths:
+            args["session_length"] = list(params.session_lengths)
+        if params.home_visits:
+            args["home_visits"] = "1"
+        if params.nmt_training:
+            args["nmt_training"] = "1"
         if params.page != 1:
             args["page"] = params.page
         if params.regions:
@@ -74,7 +92,19 @@ class SearchParams:
     @property
     def has_filters(self) -> bool:
         """Whether anything narrows the search besides the place."""
-        return bool(self.modalities or self.conditions or self.accepting or self.text or self.regions)
+        return bool(self.modalities or self.conditions or self.accepting or self.text or self.has_offer_filters
+                    or self.regions)
+
+    def without_filters(self) -> SearchParams:
+        """The same search with nothing but the place."""
+        return replace(self, modalities=(), conditions=(), accepting=False, text="", max_price=None, languages=(),
+                       session_lengths=(), home_visits=False, nmt_training=False, regions=(), applied=())
+
+    @property
+    def has_offer_filters(self) -> bool:
+        """Whether price, language, session length, home visits or NMT training narrow the search."""
+        return bool(self.max_price is not None or self.languages or self.session_lengths or self.home_visits
+                    or self.nmt_training)
 
 
 def clean_text(value: str | None, limit: int) -> tuple[str, bool]:
@@ -108,7 +138,11 @@ def parse_search_args(args: Any, vocabulary: Vocabulary, pains: PainMap | None =
     radius = _parse_radius(args.get("radius"), unit, notices)
     modalities = _known_slugs(args.getlist("modality"), vocabulary.modality_slugs, "therapy", notices)
     conditions = _known_slugs(args.getlist("condition"), vocabulary.condition_slugs, "condition", notices)
-    accepting = (args.get("accepting") or "").strip().lower() in TRUE_WORDS
+    accepting = _is_true(args.get("accepting"))
+    max_price = _parse_price(args.get("max_price"), notices)
+    known_languages = frozenset(language.slug for language in offers.load_languages())
+    languages = _known_slugs(args.getlist("language"), known_languages, "language", notices)
+    session_lengths = _parse_session_lengths(args.getlist("session_length"), notices)
 
     raw_page = (args.get("page") or "1").strip()
     try:
@@ -118,12 +152,57 @@ def parse_search_args(args: Any, vocabulary: Vocabulary, pains: PainMap | None =
     if page < 1 or page > 10_000:
         notices.append("That page number does not exist; here is the first page.")
         page = 1
-    params = SearchParams(near, radius, unit, modalities, conditions, accepting, text, page)
+    params = SearchParams(
+        near, radius, unit, modalities, conditions, accepting, text, page, max_price=max_price, languages=languages,
+        session_lengths=session_lengths, home_visits=_is_true(args.get("home_visits")),
+        nmt_training=_is_true(args.get("nmt_training")),
+    )
     if pains is not None:
         slugs = frozenset(region.slug for region in pains.regions)
         regions = pains.known(_known_slugs(args.getlist("regions"), slugs, "body area", notices))
         params = apply_regions(replace(params, regions=regions, applied=pains.known(args.getlist("applied"))), pains)
     return params, notices
+
+
+def _is_true(raw: str | None) -> bool:
+    return (raw or "").strip().lower() in TRUE_WORDS
+
+
+def _parse_price(raw: str | None, notices: list[str]) -> int | None:
+    """Whole dollars from 1 to MAX_PRICE ("$120", "120.50" is $120); anything else is left out with a notice."""
+    written = (raw or "").strip().lstrip("$").replace(",", "").strip()
+    if not written:
+        return None
+    try:
+        value = float(written) if len(written) <= 12 else math.nan
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 1:
+        shown, _ = clean_text(raw, 20)
+        notices.append(f"The highest price must be a number of dollars, like 100; we left out “{shown}”.")
+        return None
+    if value > MAX_PRICE:
+        notices.append(f"The highest price can be at most ${MAX_PRICE:,}; we used ${MAX_PRICE:,}.")
+        return MAX_PRICE
+    if value != int(value):
+        notices.append(f"Prices are in whole dollars; we used ${int(value)}.")
+    return int(value)
+
+
+def _parse_session_lengths(values: Iterable[str], notices: list[str]) -> tuple[int, ...]:
+    lengths: list[int] = []
+    for value in values:
+        written = value.strip().lower().removesuffix("min").removesuffix("minutes").strip()
+        if not written:
+            continue
+        minutes = int(written) if written.isdigit() and len(written) <= 4 else None
+        if minutes not in SESSION_LENGTH_CHOICES:
+            shown, _ = clean_text(value, 20)
+            offered = ", ".join(str(n) for n in SESSION_LENGTH_CHOICES)
+            notices.append(f"Session lengths can be {offered} minutes; we left out “{shown}”.")
+        elif minutes not in lengths:
+            lengths.append(minutes)
+    return tuple(lengths)
 
 
 def apply_regions(params: SearchParams, pains: PainMap) -> SearchParams:
@@ -205,6 +284,7 @@ class SearchResults:
     nearest_elsewhere: list[Hit] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     capped: bool = False
+    offer_counts: OfferCounts = field(default_factory=OfferCounts)
 
     @property
     def past_end(self) -> bool:
@@ -213,9 +293,11 @@ class SearchResults:
 
 
 def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.ListingFilter:
-    """Published, accepting, name, modalities (every one, AND) and conditions (any, OR), as SQL."""
+    """Published, accepting, name, modalities (every one, AND), conditions (any, OR) and offers (every one), as SQL."""
     on_points: list[str] = []
     on_therapists = [f"t.status = '{nearby.PUBLISHED}'"]
+    # Conditions on the therapist's row: points check them all in one lookup of that row.
+    on_row: list[str] = []
     values: dict[str, Any] = {"plane_low": nearby.ANY_MODALITY, "plane_high": nearby.ANY_MODALITY}
     if params.modalities:
         # SQLite reads the first modality's planes (its own and its lineages'); the masks decide.
@@ -224,12 +306,20 @@ def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.Listi
     if params.accepting:
         on_points.append("p.accepting")
         on_therapists.append("t.accepting_new_clients")
+    if params.home_visits:
+        # Around a place the search keeps those whose service area reaches it (nearby.py); without one, all.
+        on_points.append("p.mobile")
+        on_therapists.append("t.mobile")
     if params.text:
         escaped = params.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         values["name_pattern"] = f"%{escaped}%"
-        named = "(lower(t.name) LIKE :name_pattern ESCAPE '\\' OR lower(t.practice_name) LIKE :name_pattern ESCAPE '\\')"
-        on_points.append(f"EXISTS (SELECT 1 FROM therapists t WHERE t.id = p.therapist_id AND {named})")
-        on_therapists.append(named)
+        on_row.append("(lower(t.name) LIKE :name_pattern ESCAPE '\\' OR lower(t.practice_name) LIKE :name_pattern ESCAPE '\\')")
+    by_slug = {language.slug: language for language in offers.load_languages()}
+    offered, offer_values = offers.therapist_conditions(
+        params.max_price, [by_slug[slug] for slug in params.languages], params.session_lengths, params.nmt_training
+    )
+    on_row += offered
+    values |= offer_values
     # A parent modality matches any of its lineages.
     for slug in params.modalities:
         on_points.append(f"(p.modality_mask & {vocabulary.modality_mask(slug)}) <> 0")
@@ -242,7 +332,11 @@ def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.Listi
         treats = "EXISTS (SELECT 1 FROM therapist_conditions c WHERE c.therapist_id = {} AND c.condition_id IN ({}))"
         on_points.append(treats.format("p.therapist_id", chosen))
         on_therapists.append(treats.format("t.id", chosen))
-    return nearby.ListingFilter(" AND ".join(on_points), " AND ".join(on_therapists), values)
+    if on_row:
+        # Last: the cheaper conditions on the point itself go first.
+        on_points.append(f"EXISTS (SELECT 1 FROM therapists t WHERE t.id = p.therapist_id AND {' AND '.join(on_row)})")
+        on_therapists += on_row
+    return nearby.ListingFilter(" AND ".join(on_points), " AND ".join(on_therapists), values, params.home_visits)
 
 
 def _therapists_by_id(ids: list[int], *loads: Any) -> dict[int, Therapist]:
@@ -287,6 +381,8 @@ def search_therapists(
     census = nearby.take_census(listing, point, radius_km, wanted, vocabulary)
     if census.capped:
         total, counts = COUNT_CAP, census.modality_counts
+        offer_counts = offers.count_offers(census.therapist_ids)
+        offer_counts.home_visits = census.home_visits
         page, pages = _page_bounds(total, params.page, notices)
         wanted = min(page, pages) * PAGE_SIZE
         matches = nearby.nearest(listing, point, nearby.ladder(radius_km)[census.rung], wanted)
@@ -294,6 +390,8 @@ def search_therapists(
         matches = nearby.everyone_within(listing, point, radius_km, census.widest_visit_mi)
         total = len(matches)
         counts = nearby.count_by_family((m.modality_mask for m in matches), vocabulary)
+        offer_counts = offers.count_offers(m.therapist_id for m in matches)
+        offer_counts.home_visits = sum(m.covers for m in matches)
         page, pages = _page_bounds(total, params.page, notices)
     start = (page - 1) * PAGE_SIZE
     hits = _hits(matches[start : start + PAGE_SIZE], params.unit, vocabulary)
@@ -302,15 +400,15 @@ def search_therapists(
         found = {m.therapist_id for m in matches}
         extra = nearby.nearest_anywhere(listing, point, radius_km * 2, found, THIN_RESULTS)
         elsewhere = _hits(extra, params.unit, vocabulary)
-    return SearchResults(hits, total, page, pages, counts, elsewhere, notices, census.capped)
+    return SearchResults(hits, total, page, pages, counts, elsewhere, notices, census.capped, offer_counts)
 
 
 def _browse(
     params: SearchParams, vocabulary: Vocabulary, listing: nearby.ListingFilter, notices: list[str]
 ) -> SearchResults:
+    first_found = f"SELECT t.id FROM therapists t WHERE {listing.on_therapists} LIMIT :cap"
     total = db.session.scalar(
-        text(f"SELECT count(*) FROM (SELECT t.id FROM therapists t WHERE {listing.on_therapists} LIMIT :cap) AS counted"),
-        {**listing.values, "cap": COUNT_CAP},
+        text(f"SELECT count(*) FROM ({first_found}) AS counted"), {**listing.values, "cap": COUNT_CAP}
     ) or 0
     page, pages = _page_bounds(total, params.page, notices)
     first_state = "(SELECT l.state FROM locations l WHERE l.therapist_id = t.id ORDER BY l.position, l.id LIMIT 1)"
@@ -326,7 +424,8 @@ def _browse(
     therapists = _therapists_by_id(ids, selectinload(Therapist.locations), selectinload(Therapist.modalities))
     hits = [Hit(therapists[i], tuple(vocabulary.modality(m.slug) for m in therapists[i].modalities)) for i in ids]
     counts = nearby.browse_counts(listing, vocabulary)
-    return SearchResults(hits, total, page, pages, counts, [], notices, total >= COUNT_CAP)
+    offer_counts = offers.count_offers(ids_sql=first_found, values={**listing.values, "cap": COUNT_CAP})
+    return SearchResults(hits, total, page, pages, counts, [], notices, total >= COUNT_CAP, offer_counts)
 
 
 @dataclass

@@ -15,7 +15,7 @@ def home():
     """The search box, quick links and why to look for NMT and interview first."""
     vocabulary = load_vocabulary()
     pains = pain_map()
-    form = SearchForm.for_search(SearchParams(), vocabulary, pains)
+    form = SearchForm.for_search(SearchParams(), vocabulary, pains=pains)
     return render_template("search/home.html", form=form, vocabulary=vocabulary, pains=pains)
 
 
@@ -30,7 +30,7 @@ def results():
     found = outcome if isinstance(outcome, Found) else None
     return render_template(
         "search/results.html",
-        form=SearchForm.for_search(params, vocabulary, pains),
+        form=SearchForm.for_search(params, vocabulary, found.results if found else None, pains=pains),
         params=params,
         pains=pains,
         guide=pains.guide(params.regions),

@@ -55,7 +55,7 @@ def test_unknown_place_gives_a_helpful_message_with_suggestions(client, vocabula
 def test_filters_are_explained_and_counted(client, make_therapist):
     make_therapist(at=point_at(1), modalities=("nmt-st-john",))
     page = client.get("/search?near=33701").get_data(as_text=True)
-    assert "every</strong> therapy you tick" in page
+    assert "every</strong> therapy, language and session length you tick" in page
     assert "at least one</strong> of the conditions" in page
     nmt_checkbox = re.search(r'value="nmt"[^>]*>\s*<span>Neuromuscular therapy \(NMT\) <span class="count">\((\d+)\)', page)
     assert nmt_checkbox and nmt_checkbox.group(1) == "1"
