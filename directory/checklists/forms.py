@@ -8,8 +8,9 @@ from wtforms import DateField, EmailField, HiddenField, RadioField, SelectChoice
 from wtforms.validators import DataRequired, Email, Optional
 
 from directory.checklists.models import AnswerScale, ChecklistVersion
-from directory.checklists.services import ChecklistEntry
-from directory.forms import GuardedForm, length, plain_name
+from directory.checklists.services import ChecklistEntry, known_regions
+from directory.forms import GuardedForm, MultiCheckboxField, length, plain_name
+from directory.search.regions import pain_map
 
 MAX_NOTES = 5000
 MAX_ANSWER_NOTES = 2000
@@ -52,9 +53,19 @@ class ChecklistBaseForm(GuardedForm):
         validators=[Optional(), length(MAX_NOTES, "your notes")],
         description=f"Anything else you want to remember (up to {MAX_NOTES} characters).",
     )
+    # Any value may come back; unknown regions are dropped (known_regions), never refused.
+    regions = MultiCheckboxField(
+        "Where does it hurt?", validate_choice=False,
+        description="Tick where it hurts: the questions that matter most for it are marked, and the printout "
+                    "shows it at the top so you can show the therapist. It stays private, like the rest.",
+    )
     # A new checklist's one-time key (see services.new_submission_key); an edit has none.
     submission_key = HiddenField()
     questions: list[dict[str, Any]] = []
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.regions.choices = [(region.slug, region.label) for region in pain_map().regions]
 
     def question_fields(self, question: dict[str, Any]) -> tuple[Any, Any]:
         """The answer and notes fields of a question."""
@@ -76,6 +87,7 @@ class ChecklistBaseForm(GuardedForm):
             rating=int(self.rating.data) if self.rating.data else None,
             notes=self.notes.data or "",
             answers=answers,
+            regions=known_regions(self.regions.data or []),
         )
 
     @classmethod
@@ -90,6 +102,7 @@ class ChecklistBaseForm(GuardedForm):
             "price_quoted": entry.price_quoted,
             "rating": str(entry.rating) if entry.rating else None,
             "notes": entry.notes,
+            "regions": list(entry.regions),
         }
         for question in cls.questions:
             answer, notes = entry.answers.get(question["key"], (None, ""))

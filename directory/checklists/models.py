@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.database import utcnow
@@ -95,6 +95,10 @@ class Checklist(Model):
     price_quoted: Mapped[str] = mapped_column(String(60), default="")
     rating: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Where it hurts: the pain map's region slugs (directory/search/regions.py) and the version of the map they
+    # were ticked on; no regions, no version.
+    regions: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    regions_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

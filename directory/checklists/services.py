@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from directory.checklists.models import Answer, Checklist, ChecklistAnswer, ChecklistVersion
 from directory.database import utcnow
 from directory.extensions import db
+from directory.search.regions import pain_map
 from directory.security import hash_token
 from directory.therapists.models import Therapist
 
@@ -103,17 +104,40 @@ class ChecklistEntry:
     notes: str = ""
     # Question key: (answer, or None when not answered; notes).
     answers: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    # Where it hurts: known region slugs of the pain map, in its order.
+    regions: tuple[str, ...] = ()
 
 
-def entry_for_therapist(therapist: Therapist | None) -> ChecklistEntry:
-    """A blank entry with a directory therapist's name, practice and contact filled in."""
+@dataclass(frozen=True)
+class WhereItHurts:
+    """The regions a checklist was started with, in words, and the questions that matter most for them."""
+
+    labels: tuple[str, ...]
+    # Question key: why it matters most for these regions.
+    marked: dict[str, str]
+
+
+def known_regions(slugs: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The region slugs the pain map knows among `slugs` (from a link or a form); the rest are dropped."""
+    return pain_map().known(slug for slug in slugs if isinstance(slug, str))
+
+
+def where_it_hurts(regions: list[str] | tuple[str, ...]) -> WhereItHurts:
+    """What the ticked regions mean for a checklist: their labels and the questions to mark."""
+    pains = pain_map()
+    return WhereItHurts(tuple(pains.labels(regions)), pains.checklist_questions_for(regions))
+
+
+def entry_for_therapist(therapist: Therapist | None, regions: tuple[str, ...] = ()) -> ChecklistEntry:
+    """A blank entry with a directory therapist's name, practice and contact filled in, and where it hurts."""
     if therapist is None:
-        return ChecklistEntry(therapist_name="")
+        return ChecklistEntry(therapist_name="", regions=regions)
     return ChecklistEntry(
         therapist_name=therapist.name,
         practice_name=therapist.practice_name or "",
         therapist_phone=therapist.phone or "",
         therapist_email=therapist.email or "",
+        regions=regions,
     )
 
 
@@ -129,19 +153,22 @@ def entry_from_checklist(checklist: Checklist) -> ChecklistEntry:
         rating=checklist.rating,
         notes=checklist.notes,
         answers={a.question_key: (a.answer, a.notes) for a in checklist.answers},
+        regions=known_regions(checklist.regions),
     )
 
 
 def entry_for_another_therapist(checklist: Checklist, with_notes: bool = False) -> ChecklistEntry:
     """A fresh checklist to use with another therapist: no therapist, answers, rating or notes. With_notes
-    copies your notes too, each labelled with whom it was written about."""
+    copies your notes too, each labelled with whom it was written about. Where it hurts is yours: it comes along."""
+    regions = known_regions(checklist.regions)
     if not with_notes:
-        return ChecklistEntry(therapist_name="")
+        return ChecklistEntry(therapist_name="", regions=regions)
     label = f"Copied from your checklist for {checklist.therapist_name}: "
     return ChecklistEntry(
         therapist_name="",
         notes=label + checklist.notes if checklist.notes else "",
         answers={a.question_key: (None, label + a.notes) for a in checklist.answers if a.notes},
+        regions=regions,
     )
 
 
@@ -150,6 +177,8 @@ def fill_in(checklist: Checklist, entry: ChecklistEntry) -> None:
     for name in ("therapist_name", "practice_name", "therapist_phone", "therapist_email", "interview_date",
                  "price_quoted", "rating", "notes"):
         setattr(checklist, name, getattr(entry, name))
+    checklist.regions = list(entry.regions)
+    checklist.regions_version = pain_map().version if entry.regions else None
     existing = {a.question_key: a for a in checklist.answers}
     for question in checklist.version.questions:
         answer, notes = entry.answers.get(question["key"], (None, ""))
@@ -305,6 +334,9 @@ def checklist_json(checklist: Checklist) -> dict[str, Any]:
         "rating": checklist.rating,
         "notes": checklist.notes,
         "checklist_version": checklist.version.version,
+        "where_it_hurts": list(where_it_hurts(checklist.regions).labels),
+        "regions": list(checklist.regions),
+        "regions_version": checklist.regions_version,
         "key_points_met": met,
         "key_points": of,
         "created_at": checklist.created_at.isoformat(),

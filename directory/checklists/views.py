@@ -74,7 +74,15 @@ def checklist_or_404(token: str) -> Checklist:
 
 
 def render_form(form, version: ChecklistVersion, checklist=None, status: int = 200, **context):
-    return render_template("checklists/form.html", form=form, version=version, checklist=checklist, **context), status
+    where = services.where_it_hurts(services.known_regions(form.regions.data or []))
+    return render_template(
+        "checklists/form.html", form=form, version=version, checklist=checklist, where=where, **context
+    ), status
+
+
+def regions_asked_for() -> tuple[str, ...]:
+    """Where it hurts, from a link (?regions=neck-right&regions=...): the regions the pain map knows."""
+    return services.known_regions(request.args.getlist("regions"))
 
 
 def new_form(form_class, entry: services.ChecklistEntry):
@@ -86,14 +94,16 @@ def new_form(form_class, entry: services.ChecklistEntry):
 
 @bp.route("/checklists/new", methods=["GET", "POST"])
 def new():
-    """Start a checklist, for a directory therapist (?therapist=slug) or one typed in."""
+    """Start a checklist, for a directory therapist (?therapist=slug) or one typed in, and where it hurts
+    (?regions=slug, repeated) when started from a search."""
     slug = storable_or_empty(request.values.get("therapist"))
     therapist = get_published(slug) if slug else None
     version = services.current_version()
     form_class = checklist_form_class(version)
     if request.method == "GET":
         saved = services.saved_checklists(saved_tokens()) if therapist else []
-        return render_form(new_form(form_class, services.entry_for_therapist(therapist)), version,
+        entry = services.entry_for_therapist(therapist, regions_asked_for())
+        return render_form(new_form(form_class, entry), version,
                            therapist=therapist, saved_before=services.saved_for_therapist(saved, therapist))
     form = form_class()
     secret = current_app.config["SECRET_KEY"]
@@ -123,6 +133,7 @@ def show(token: str):
         checklist=checklist,
         token=token,
         key_points=services.key_points_met(checklist),
+        where=services.where_it_hurts(checklist.regions),
         private_link=url_for("checklists.show", token=token, _external=True),
         listed_here=token in saved_tokens(),
     )
@@ -184,13 +195,15 @@ def print_filled(token: str):
         version=checklist.version,
         checklist=checklist,
         key_points=services.key_points_met(checklist),
+        where=services.where_it_hurts(checklist.regions),
     )
 
 
 @bp.get("/checklist/print")
 def print_blank():
-    """A blank checklist to print and take along."""
-    return render_template("checklists/print.html", version=services.current_version(), checklist=None)
+    """A blank checklist to print and take along; where it hurts at the top when asked (?regions=slug)."""
+    return render_template("checklists/print.html", version=services.current_version(), checklist=None,
+                           where=services.where_it_hurts(regions_asked_for()))
 
 
 @bp.get("/therapists/<slug>/checklist/print")
@@ -200,7 +213,8 @@ def print_blank_for_therapist(slug: str):
     if therapist is None:
         abort(404)
     return render_template(
-        "checklists/print.html", version=services.current_version(), checklist=None, therapist=therapist
+        "checklists/print.html", version=services.current_version(), checklist=None, therapist=therapist,
+        where=services.where_it_hurts(regions_asked_for()),
     )
 
 
@@ -233,6 +247,7 @@ def compare():
         chosen=chosen,
         rows=services.compare_rows(chosen),
         key_points=[services.key_points_met(c) for c in chosen],
+        wheres=[services.where_it_hurts(c.regions) for c in chosen],
     )
 
 

@@ -236,3 +236,47 @@ def test_exports_round_trip_unicode_and_defuse_formulas(questions):
     strength = next(r for r in rows if r["question"].startswith("Will you suggest exercises"))
     assert strength["answer"] == ""
     assert next(q for q in data["questions"] if q["key"] == "strength")["answer"] is None
+
+
+# Where it hurts
+
+
+def test_regions_from_a_link_keep_only_known_ones_in_the_maps_order(questions):
+    asked = ["arm-hand-right", "no-such-place", "neck-right", "neck-right", "", "x" * 500]
+    assert services.known_regions(asked) == ("neck-right", "arm-hand-right")
+    assert services.known_regions([]) == ()
+
+
+def test_regions_mark_the_questions_that_matter_most_with_why(questions):
+    where = services.where_it_hurts(("neck-right", "arm-hand-right"))
+    assert where.labels == ("Neck, right side", "Arm and hand (tingling), right side")
+    assert where.marked["working-with-others"] == "Tingling in the arm or hand should be looked at by a doctor too."
+    assert set(where.marked) == {"working-with-others", "root-cause", "posture"}
+    assert set(where.marked) <= {q["key"] for q in questions}
+    nothing = services.where_it_hurts(())
+    assert nothing.labels == () and nothing.marked == {}
+
+
+def test_a_checklist_keeps_its_regions_and_the_maps_version(app, questions):
+    checklist, token = services.create_checklist(entry(regions=("neck-left", "arm-hand-left")))
+    db.session.expire_all()
+    saved = services.find_checklist(token)
+    assert saved.regions == ["neck-left", "arm-hand-left"]
+    assert saved.regions_version == services.pain_map().version
+    assert services.entry_from_checklist(saved).regions == ("neck-left", "arm-hand-left")
+    services.update_checklist(saved, services.ChecklistEntry(therapist_name="Nora Neuro"))  # all unticked
+    db.session.expire_all()
+    cleared = services.find_checklist(token)
+    assert cleared.regions == [] and cleared.regions_version is None
+
+
+def test_a_checklist_without_regions_marks_nothing(questions):
+    checklist, _ = services.create_checklist(entry())
+    assert checklist.regions == [] and checklist.regions_version is None
+    assert services.where_it_hurts(checklist.regions).marked == {}
+
+
+def test_regions_come_along_to_another_therapist(questions):
+    checklist, _ = services.create_checklist(entry(regions=("skull-base-right",)))
+    assert services.entry_for_another_therapist(checklist).regions == ("skull-base-right",)
+    assert services.entry_for_another_therapist(checklist, with_notes=True).regions == ("skull-base-right",)

@@ -347,3 +347,122 @@ def test_old_and_new_checklists_render_print_and_compare_side_by_side(app, clien
     assert '<span class="answer answer--good">Good answer</span>' in compared
     assert "different versions of the questions" in compared
     assert compared.count("1 of 5") == 2  # a yes in version 1 and a good answer in version 2 each meet a key point
+
+
+# Where it hurts
+
+MARK = "Matters most for where it hurts"
+NECK_AND_ARM = "regions=neck-right&regions=arm-hand-right"
+WHERE = "<strong>Where it hurts:</strong> Neck, right side; Arm and hand (tingling), right side"
+
+
+def checked_regions(page: str) -> list[str]:
+    return re.findall(r'<input checked id="regions-\d+" name="regions" type="checkbox" value="([^"]+)"', page)
+
+
+def test_a_checklist_started_from_a_region_search_marks_the_questions_that_matter_most(client, therapist):
+    page = client.get(f"/checklists/new?therapist={therapist.slug}&{NECK_AND_ARM}&regions=nowhere&regions=")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Nora Neuro" in text
+    assert checked_regions(text) == ["neck-right", "arm-hand-right"]
+    assert text.count('name="regions" type="checkbox"') == 20  # ten areas, left and right, all offered
+    assert text.count(f'<span class="badge badge--region">{MARK}</span>') == 3
+    working = text.index("Will you work with my physical therapist or doctor?")
+    mark = text.rindex(MARK, 0, working)
+    assert "Tingling in the arm or hand should be looked at by a doctor too." in text[mark:working]
+    plain = client.get(f"/checklists/new?therapist={therapist.slug}").get_data(as_text=True)
+    assert checked_regions(plain) == [] and MARK not in plain
+
+
+def test_a_saved_checklist_keeps_its_regions_and_an_edit_changes_them(client, therapist):
+    token = save(client, answers(regions=["neck-right", "arm-hand-right", "made-up"]), therapist.slug)
+    shown = client.get(f"/checklists/{token}").get_data(as_text=True)
+    assert WHERE in shown and shown.count(f'<span class="badge badge--region">{MARK}</span>') == 3
+    edit = client.get(f"/checklists/{token}/edit").get_data(as_text=True)
+    assert checked_regions(edit) == ["neck-right", "arm-hand-right"]
+    kept = hidden_fields(edit) | answers(regions=["neck-right", "arm-hand-right"])
+    assert client.post(f"/checklists/{token}/edit", data=kept).status_code == 302
+    assert WHERE in client.get(f"/checklists/{token}").get_data(as_text=True)
+    changed = hidden_fields(edit) | answers(regions=["lower-back-left"])
+    assert client.post(f"/checklists/{token}/edit", data=changed).status_code == 302
+    shown = client.get(f"/checklists/{token}").get_data(as_text=True)
+    assert "<strong>Where it hurts:</strong> Lower back, left side<" in shown and "Neck, right side" not in shown
+    assert "Low back and leg pain can be kept going" in shown
+    assert client.post(f"/checklists/{token}/edit", data=hidden_fields(edit) | answers()).status_code == 302
+    cleared = client.get(f"/checklists/{token}").get_data(as_text=True)
+    assert "Where it hurts" not in cleared and MARK not in cleared
+    exported = client.get(f"/checklists/{token}/export.json").get_json()["checklists"][0]
+    assert exported["regions"] == [] and exported["where_it_hurts"] == []
+
+
+def test_a_refused_form_keeps_the_regions_ticked(client, therapist):
+    page = client.get(f"/checklists/new?{NECK_AND_ARM}").get_data(as_text=True)
+    refused = client.post("/checklists/new", data=hidden_fields(page) | answers(
+        therapist_name="", regions=["neck-right", "arm-hand-right"]))
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert checked_regions(text) == ["neck-right", "arm-hand-right"] and MARK in text
+
+
+def test_prints_show_where_it_hurts_at_the_top(client, therapist):
+    token = save(client, answers(regions=["neck-right", "arm-hand-right"]))
+    for url in (f"/checklists/{token}/print", f"/checklist/print?{NECK_AND_ARM}",
+                f"/therapists/{therapist.slug}/checklist/print?{NECK_AND_ARM}"):
+        text = client.get(url).get_data(as_text=True)
+        assert WHERE in text, url
+        assert text.index(WHERE) < text.index("<strong>1. "), url
+        assert text.count('<span class="region-mark__sign" title="Matters most for where it hurts">◆</span>') == 3, url
+        assert "matters most for where it hurts (Tingling in the arm or hand should be looked at by a doctor too. " \
+               "Upper-back and neck pain often start with short chest muscles and posture.)" in text, url
+    for url in ("/checklist/print", f"/therapists/{therapist.slug}/checklist/print", "/checklist/print?regions=nope"):
+        text = client.get(url).get_data(as_text=True)
+        assert "Where it hurts" not in text and "◆" not in text, url
+
+
+def test_compare_shows_each_checklists_regions_and_marks(app, client, make_checklist):
+    with_regions, first = make_checklist(therapist_name="Ann", regions=("arm-hand-left",),
+                                         answers={"working-with-others": ("good", "")})
+    without, second = make_checklist(version=1, therapist_name="Olga Old", answers={"working-with-others": ("yes", "")})
+    client.set_cookie(COOKIE_NAME, services.dump_saved_tokens([first, second], app.config["SECRET_KEY"]))
+    text = client.get(f"/checklists/compare?id={with_regions.id}&id={without.id}").get_data(as_text=True)
+    assert re.search(r'<th scope="row">Where it hurts</th><td data-name="Ann">Arm and hand \(tingling\), left side</td>'
+                     r'<td data-name="Olga Old">—</td>', text)
+    assert text.count(f'<span class="badge badge--region">{MARK}</span>') == 1
+
+
+def test_old_checklists_without_regions_show_print_and_compare_as_before(app, client, make_checklist):
+    old, old_token = make_checklist(version=1, therapist_name="Olga Old", answers={"technique": ("yes", "")})
+    new, new_token = make_checklist(therapist_name="Nina New")
+    client.set_cookie(COOKIE_NAME, services.dump_saved_tokens([old_token, new_token], app.config["SECRET_KEY"]))
+    for url in (f"/checklists/{old_token}", f"/checklists/{old_token}/print", f"/checklists/{old_token}/edit",
+                f"/checklists/compare?id={old.id}&id={new.id}"):
+        response = client.get(url)
+        text = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Olga Old" in text, url
+        assert "Where it hurts:" not in text and MARK not in text and "◆" not in text, url
+
+
+def test_a_version_1_checklist_with_regions_marks_its_own_questions(client, make_checklist):
+    old, token = make_checklist(version=1, therapist_name="Olga Old", regions=("skull-base-left",))
+    for url in (f"/checklists/{token}", f"/checklists/{token}/print"):
+        text = client.get(url).get_data(as_text=True)
+        assert "Where it hurts:</strong> Base of the skull, left side" in text and MARK in text, url
+        assert "You marked head or face pain." in text, url
+
+
+def test_odd_regions_never_break_a_page(client, therapist, make_checklist):
+    odd = "regions=%00&regions=" + "neck-right" * 300 + "&regions=%F0%9F%92%86&regions[]=neck-left"
+    for url in (f"/checklists/new?{odd}", f"/checklist/print?{odd}", f"/therapists/{therapist.slug}/checklist/print?{odd}"):
+        response = client.get(url)
+        assert response.status_code == 200 and "Where it hurts:" not in response.get_data(as_text=True), url
+    page = client.get("/checklists/new").get_data(as_text=True)
+    posted = client.post("/checklists/new", data=hidden_fields(page) | answers(regions=["\x00", "neck-left" * 500]))
+    assert posted.status_code == 302
+    assert services.find_checklist(TOKEN_URL.search(posted.headers["Location"]).group(1)).regions == []
+
+
+def test_regions_stay_off_therapist_pages_and_the_api(client, therapist):
+    save(client, answers(regions=["neck-right", "arm-hand-right"]), therapist.slug)
+    for url in (f"/therapists/{therapist.slug}", f"/api/v1/therapists/{therapist.slug}"):
+        text = client.get(url).get_data(as_text=True)
+        assert "Neck, right side" not in text and "neck-right" not in text, url
