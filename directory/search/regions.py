@@ -176,3 +176,8 @@ def load_pain_map(seeds_dir: str | Path) -> PainMap:
 def pain_map() -> PainMap:
     """The application's pain map (from its SEEDS_DIR)."""
     return load_pain_map(current_app.config["SEEDS_DIR"])
+
+
+def regions_asked_for(args: Any) -> tuple[str, ...]:
+    """The regions a request's query ticks (`regions=`, repeated) that the pain map knows; the rest are dropped."""
+    return pain_map().known(args.getlist("regions"))

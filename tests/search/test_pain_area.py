@@ -3,6 +3,7 @@ taken off), the "what may be going on" panel, and `regions` in the API; all over
 JavaScript sends the search form."""
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
@@ -173,15 +174,20 @@ def test_without_regions_there_is_no_panel(client, vocabulary):
     assert "pain-guide" not in page and 'name="applied"' not in page
 
 
-def test_the_panel_explains_gives_self_help_and_the_safety_line_and_stores_nothing(client, vocabulary):
+def test_the_panel_explains_gives_self_help_and_the_safety_line_and_stores_nothing(client, vocabulary,
+                                                                                  checklist_version):
     response = client.get("/search?regions=arm-hand-right&regions=neck-right")
     page = response.get_data(as_text=True)
     guide = page.split('<aside class="pain-guide')[1].split("</aside>")[0]
     for text in PAINS.explanations_for(["arm-hand-right", "neck-right"]) + PAINS.self_help_for(["neck-right"]):
         assert text.replace('"', "&#34;") in guide
     assert PAINS.safety in guide and "not a diagnosis" in guide and "not stored" in guide
-    assert "regions=neck-right&amp;regions=arm-hand-right" in guide  # the checklist starts with them
     assert "Set-Cookie" not in response.headers
+    # The interview checklist starts with the same regions ticked.
+    link = re.search(r'<a href="([^"]+)">Interview checklist for these areas</a>', guide).group(1)
+    checklist = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    for slug in ("neck-right", "arm-hand-right"):
+        assert re.search(rf'<input checked[^>]*value="{slug}"', checklist), slug
 
 
 def test_api_applies_regions_and_says_what_it_applied(client, make_therapist):
