@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 
 REDACTED = "[redacted]"
-# The path segment after these prefixes is a secret token. /checklists/new, /mine and /compare are not tokens.
+# The path segment after these prefixes is a secret token. /checklists/new, /mine, /compare and /marks are not tokens.
 _SECRET_SEGMENT = re.compile(
-    r"(/list-your-practice/(?:edit|still-accurate)/|/checklists/(?!(?:new|mine|compare)(?:[/?#\s\"']|$)))"
+    r"(/list-your-practice/(?:edit|still-accurate)/|/checklists/(?!(?:new|mine|compare|marks)(?:[/?#\s\"']|$)))"
     r"[^/?#\s\"']+"
 )
 

@@ -152,6 +152,29 @@ SCHEMAS: dict[str, Any] = {
             "notices": {"type": "array", "items": {"type": "string"}},
             "results": {"type": "array", "maxItems": 20, "items": {"$ref": "#/components/schemas/SearchHit"}},
             "nearest_elsewhere": {"type": "array", "items": {"$ref": "#/components/schemas/SearchHit"}},
+            "applied": {
+                "type": ["object", "null"],
+                "description": "For ticked `regions`: the regions, the filters they set that the search used, "
+                "and why, in plain words. Null without regions.",
+                "required": ["regions", "conditions", "therapies", "reasons"],
+                "properties": {
+                    "regions": {"type": "array", "items": {"type": "string"}},
+                    "conditions": {"type": "array", "items": {"type": "string"}},
+                    "therapies": {"type": "array", "items": {"type": "string"}},
+                    "reasons": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+    "Region": {
+        "type": "object",
+        "required": ["slug", "area", "side", "label", "view"],
+        "properties": {
+            "slug": {"type": "string", "description": "The value for `regions`, e.g. neck-right."},
+            "area": {"type": "string"},
+            "side": {"enum": ["left", "right"], "description": "The person's own left or right."},
+            "label": {"type": "string"},
+            "view": {"enum": ["front", "back"], "description": "Where the site's drawing shows it."},
         },
     },
     "Vocabulary": {
@@ -180,6 +203,12 @@ SEARCH_PARAMETERS = [
     _query("accepting", "1 to list only therapists accepting new clients.", {"type": "string"}),
     _query("q", "Part of a name or practice name.", {"type": "string", "maxLength": PARAMETER_MAX_LENGTHS["q"]}),
     _query("page", "Page number, 20 results a page.", {"type": "string"}),
+    _query("regions", "Where it hurts: a region slug from /regions; repeat for more. Adds the conditions and "
+           "therapy those regions stand for (see `applied` in the answer); unknown slugs are left out with a notice.",
+           {"type": "array", "items": {"type": "string"}}, explode=True),
+    _query("applied", "Regions whose filters the request already holds (as the `links` carry them): their "
+           "filters are not added again, so a filter taken off stays off.",
+           {"type": "array", "items": {"type": "string"}}, explode=True),
 ]
 
 
@@ -284,6 +313,21 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     "operationId": "listModalities",
                     "summary": "Every therapy, parents before their lineages",
                     "responses": {"200": _list_response("modalities")},
+                }
+            },
+            "/regions": {
+                "get": {
+                    "operationId": "listRegions",
+                    "summary": "Every body region a search can tick as `regions`, in display order",
+                    "responses": {"200": {
+                        "description": "All regions",
+                        "content": {"application/json": {"schema": {
+                            "type": "object",
+                            "required": ["regions"],
+                            "properties": {"regions": {"type": "array",
+                                                       "items": {"$ref": "#/components/schemas/Region"}}},
+                        }}},
+                    }},
                 }
             },
             "/conditions": {

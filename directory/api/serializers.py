@@ -7,7 +7,8 @@ from flask import url_for
 
 from directory.database import aware
 from directory.search.places import Place
-from directory.search.services import Hit
+from directory.search.regions import PainMap, Region
+from directory.search.services import Hit, SearchParams
 from directory.search.vocabulary import Term
 from directory.therapists.models import Location, Therapist
 
@@ -85,3 +86,22 @@ def vocabulary_json(term: Term) -> dict[str, Any]:
 def modality_json(modality: Term) -> dict[str, Any]:
     """A modality, with its parent's slug."""
     return vocabulary_json(modality) | {"parent": modality.parent}
+
+
+def region_json(region: Region) -> dict[str, Any]:
+    """A body region a search can tick."""
+    return {"slug": region.slug, "area": region.area.name, "side": region.side, "label": region.label,
+            "view": region.area.view}
+
+
+def applied_json(params: SearchParams, pains: PainMap) -> dict[str, Any] | None:
+    """The ticked regions, the filters they set that the search used, and why; None without regions."""
+    if not params.regions:
+        return None
+    filters = pains.filters_for(params.regions)
+    return {
+        "regions": list(params.regions),
+        "conditions": [slug for slug in filters.conditions if slug in params.conditions],
+        "therapies": [slug for slug in filters.therapies if slug in params.modalities],
+        "reasons": list(filters.reasons),
+    }

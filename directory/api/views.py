@@ -4,9 +4,18 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from directory.api.openapi import PARAMETER_MAX_LENGTHS, PLACES_MAX_LENGTHS, openapi_document
-from directory.api.serializers import hit_json, modality_json, place_json, therapist_json, vocabulary_json
+from directory.api.serializers import (
+    applied_json,
+    hit_json,
+    modality_json,
+    place_json,
+    region_json,
+    therapist_json,
+    vocabulary_json,
+)
 from directory.geo.geocoders import offline_geocoder
 from directory.search.places import Ambiguous, NotFound, PlaceFailure, WholeState, place_from
+from directory.search.regions import pain_map
 from directory.search.services import (
     MAX_PLACE_LENGTH,
     Found,
@@ -80,7 +89,8 @@ def therapists():
     if refused is not None:
         return refused
     vocabulary = load_vocabulary()
-    params, notices = parse_search_args(request.args, vocabulary)
+    pains = pain_map()
+    params, notices = parse_search_args(request.args, vocabulary, pains)
     # Close spellings come from the bundled place data, whichever geocoder is configured.
     found = find(params, vocabulary, current_app.extensions["geocoder"], offline_geocoder())
     if not isinstance(found, Found):
@@ -98,6 +108,7 @@ def therapists():
         notices=notices + results.notices,
         results=[hit_json(hit, params.unit) for hit in results.hits],
         nearest_elsewhere=[hit_json(hit, params.unit) for hit in results.nearest_elsewhere],
+        applied=applied_json(params, pains),
     )
 
 
@@ -127,6 +138,12 @@ def therapist(slug: str):
 def modalities():
     """Every modality, parents before their lineages."""
     return jsonify(modalities=[modality_json(m) for m in load_vocabulary().modalities])
+
+
+@bp.get("/regions")
+def regions():
+    """Every body region a search can tick, in display order."""
+    return jsonify(regions=[region_json(region) for region in pain_map().regions])
 
 
 @bp.get("/conditions")

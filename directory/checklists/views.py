@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -24,6 +25,7 @@ from directory.checklists import services
 from directory.checklists.forms import checklist_form_class
 from directory.checklists.models import Answer, Checklist, ChecklistVersion
 from directory.forms import storable_or_empty
+from directory.search.regions import regions_asked_for
 from directory.security import private_page
 from directory.therapists.services import get_published
 
@@ -80,11 +82,6 @@ def render_form(form, version: ChecklistVersion, checklist=None, status: int = 2
     ), status
 
 
-def regions_asked_for() -> tuple[str, ...]:
-    """Where it hurts, from a link (?regions=neck-right&regions=...): the regions the pain map knows."""
-    return services.known_regions(request.args.getlist("regions"))
-
-
 def new_form(form_class, entry: services.ChecklistEntry):
     """A form for a new checklist showing `entry`, with a fresh one-time submission key."""
     form = form_class.from_entry(entry)
@@ -102,7 +99,7 @@ def new():
     form_class = checklist_form_class(version)
     if request.method == "GET":
         saved = services.saved_checklists(saved_tokens()) if therapist else []
-        entry = services.entry_for_therapist(therapist, regions_asked_for())
+        entry = services.entry_for_therapist(therapist, regions_asked_for(request.args))
         return render_form(new_form(form_class, entry), version,
                            therapist=therapist, saved_before=services.saved_for_therapist(saved, therapist))
     form = form_class()
@@ -122,6 +119,13 @@ def new():
               "To change it, choose Edit.", "success")
     response = redirect(url_for("checklists.show", token=submitted.token))
     return remember_tokens(response, [submitted.token, *saved_tokens()])
+
+
+@bp.get("/checklists/marks")
+def marks():
+    """The questions that matter most for the regions ticked (?regions=slug, repeated), each with why: the
+    form's script marks them as the person ticks; without it they are marked once saved."""
+    return jsonify(services.where_it_hurts(regions_asked_for(request.args)).marked)
 
 
 @bp.get("/checklists/<token>")
@@ -203,7 +207,7 @@ def print_filled(token: str):
 def print_blank():
     """A blank checklist to print and take along; where it hurts at the top when asked (?regions=slug)."""
     return render_template("checklists/print.html", version=services.current_version(), checklist=None,
-                           where=services.where_it_hurts(regions_asked_for()))
+                           where=services.where_it_hurts(regions_asked_for(request.args)))
 
 
 @bp.get("/therapists/<slug>/checklist/print")
@@ -214,7 +218,7 @@ def print_blank_for_therapist(slug: str):
         abort(404)
     return render_template(
         "checklists/print.html", version=services.current_version(), checklist=None, therapist=therapist,
-        where=services.where_it_hurts(regions_asked_for()),
+        where=services.where_it_hurts(regions_asked_for(request.args)),
     )
 
 

@@ -6,6 +6,7 @@ from wtforms import BooleanField, SearchField, SelectChoice, SelectField
 from directory.forms import GuardedForm, MultiCheckboxField, QuickCheckboxInput, QuickSearchInput
 from directory.listings.rules import SESSION_LENGTH_CHOICES
 from directory.search.offers import PRICE_CHOICES, load_languages
+from directory.search.regions import PainMap
 from directory.search.services import MAX_PLACE_LENGTH, MAX_TEXT_LENGTH, RADIUS_CHOICES, SearchParams, SearchResults
 from directory.search.vocabulary import Vocabulary
 
@@ -45,11 +46,16 @@ class SearchForm(GuardedForm):
         "NMT training on file", widget=QuickCheckboxInput(),
         description="Their training or certifications name neuromuscular therapy (NMT, either lineage), as the therapist wrote them.",
     )
+    regions = MultiCheckboxField(
+        "Where does it hurt?",
+        description="Tick where you feel it; we tick the conditions and therapy that fit, and you can change them.",
+    )
 
     @classmethod
-    def for_search(cls, params: SearchParams, vocabulary: Vocabulary, results: SearchResults | None = None) -> SearchForm:
-        """A form showing `params`, with the vocabularies as choices; with `results`, the prices and the home visit
-        and NMT training choices say how many of the therapists found offer them."""
+    def for_search(cls, params: SearchParams, vocabulary: Vocabulary, results: SearchResults | None = None, *,
+                   pains: PainMap) -> SearchForm:
+        """A form showing `params`, with the vocabularies and the body regions as choices; with `results`, the prices
+        and the home visit and NMT training choices say how many of the therapists found offer them."""
         form = cls(
             formdata=None,
             near=params.near,
@@ -64,12 +70,14 @@ class SearchForm(GuardedForm):
             session_length=list(params.session_lengths),
             home_visits=params.home_visits,
             nmt_training=params.nmt_training,
+            regions=list(params.regions),
         )
         if params.near:
             # The example is for an empty box: once a place is searched, the results come sooner without it.
             form.near.description = ""
         form.modality.choices = [SelectChoice(m.slug, m.name) for m in vocabulary.modalities]
         form.condition.choices = [SelectChoice(c.slug, c.name) for c in vocabulary.conditions]
+        form.regions.choices = [SelectChoice(r.slug, r.label) for r in pains.regions]
         form.language.choices = [SelectChoice(language.slug, language.name) for language in load_languages()]
         form._offer_choices(params, results)
         return form

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from directory.search.services import COUNT_CAP, RADIUS_CHOICES, Found, SearchParams, count_therapists
 from directory.search.offers import load_languages
+from directory.search.regions import pain_map
 from directory.search.vocabulary import Vocabulary
 
 # Per filter (a SearchParams field), the chip's label for one of its values. A tuple field gives a chip per
@@ -24,7 +25,10 @@ FILTER_LABELS: dict[str, Callable[[Any, Vocabulary], str]] = {
     "session_lengths": lambda minutes, vocabulary: f"{minutes}-minute sessions",
     "home_visits": lambda _, vocabulary: "Visits you at home",
     "nmt_training": lambda _, vocabulary: "NMT training on file",
+    "regions": lambda slug, vocabulary: f"Where it hurts: {pain_map().region(slug).label}",
 }
+# Not filters: the place and the page, and which regions' filters were already ticked for the person.
+NOT_FILTERS = frozenset({"near", "radius", "unit", "page", "applied"})
 _DEFAULTS = {f.name: f.default for f in fields(SearchParams)}
 
 

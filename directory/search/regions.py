@@ -31,6 +31,7 @@ class Region:
     area: Area
     side: str
     label: str
+    side_name: str
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,17 @@ class RegionFilters:
     reasons: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Guide:
+    """What the search and the "what may be going on" panel say about the ticked regions."""
+
+    labels: tuple[str, ...]
+    filters: RegionFilters
+    explanations: tuple[str, ...]
+    self_help: tuple[str, ...]
+    safety: str
+
+
 class PainMap:
     """The regions in display order and the rules that turn ticked regions into filters and notes."""
 
@@ -70,7 +82,7 @@ class PainMap:
         self.areas = tuple(Area(a["slug"], a["name"], a["view"]) for a in content["areas"])
         sides = [(s["slug"], s["name"]) for s in content["sides"]]
         self.regions = tuple(
-            Region(f"{area.slug}-{side}", area, side, f"{area.name}, {side_name}")
+            Region(f"{area.slug}-{side}", area, side, f"{area.name}, {side_name}", side_name)
             for area in self.areas
             for side, side_name in sides
         )
@@ -103,6 +115,19 @@ class PainMap:
         # Only a therapy every applying rule suggests: ticked therapies must all match.
         therapy = therapies.pop() if len(therapies) == 1 else None
         return RegionFilters(conditions, (therapy,) if therapy else (), tuple(rule.why for rule in rules))
+
+    def guide(self, slugs: Iterable[str]) -> Guide | None:
+        """Everything the pages say about the ticked regions; None when none is ticked."""
+        ticked = self.known(slugs)
+        if not ticked:
+            return None
+        return Guide(
+            tuple(self.labels(ticked)),
+            self.filters_for(ticked),
+            tuple(self.explanations_for(ticked)),
+            tuple(self.self_help_for(ticked)),
+            self.safety,
+        )
 
     def explanations_for(self, slugs: Iterable[str]) -> list[str]:
         """The "what may be going on" paragraphs for the ticked regions."""
@@ -151,3 +176,8 @@ def load_pain_map(seeds_dir: str | Path) -> PainMap:
 def pain_map() -> PainMap:
     """The application's pain map (from its SEEDS_DIR)."""
     return load_pain_map(current_app.config["SEEDS_DIR"])
+
+
+def regions_asked_for(args: Any) -> tuple[str, ...]:
+    """The regions a request's query ticks (`regions=`, repeated) that the pain map knows; the rest are dropped."""
+    return pain_map().known(args.getlist("regions"))

@@ -19,6 +19,7 @@ from directory.search import nearby, offers
 from directory.search.nearby import COUNT_CAP, Match
 from directory.search.offers import MAX_PRICE, OfferCounts
 from directory.search.places import Located, PlaceFailure, Suggester, locate
+from directory.search.regions import PainMap
 from directory.search.vocabulary import Term, Vocabulary
 from directory.therapists.models import Location, Therapist
 
@@ -50,6 +51,9 @@ class SearchParams:
     session_lengths: tuple[int, ...] = ()  # minutes: every one must be offered
     home_visits: bool = False  # mobile therapists whose service area reaches the place (without one: mobile)
     nmt_training: bool = False  # see offers.NMT_WORDS
+    # Where it hurts, and which of those regions' filters are already among the filters above.
+    regions: tuple[str, ...] = ()
+    applied: tuple[str, ...] = ()
 
     def query_args(self, **changes: Any) -> dict[str, Any]:
         """URL query arguments that repeat this search (with `changes`), leaving out the defaults."""
@@ -79,17 +83,22 @@ class SearchParams:
             args["nmt_training"] = "1"
         if params.page != 1:
             args["page"] = params.page
+        if params.regions:
+            args["regions"] = list(params.regions)
+        if params.applied:
+            args["applied"] = list(params.applied)
         return args
 
     @property
     def has_filters(self) -> bool:
         """Whether anything narrows the search besides the place."""
-        return bool(self.modalities or self.conditions or self.accepting or self.text or self.has_offer_filters)
+        return bool(self.modalities or self.conditions or self.accepting or self.text or self.has_offer_filters
+                    or self.regions)
 
     def without_filters(self) -> SearchParams:
         """The same search with nothing but the place."""
         return replace(self, modalities=(), conditions=(), accepting=False, text="", max_price=None, languages=(),
-                       session_lengths=(), home_visits=False, nmt_training=False)
+                       session_lengths=(), home_visits=False, nmt_training=False, regions=(), applied=())
 
     @property
     def has_offer_filters(self) -> bool:
@@ -107,8 +116,12 @@ def clean_text(value: str | None, limit: int) -> tuple[str, bool]:
     return text[:limit], len(text) > limit
 
 
-def parse_search_args(args: Any, vocabulary: Vocabulary) -> tuple[SearchParams, list[str]]:
-    """Turn query arguments into SearchParams, with a notice for everything that was corrected."""
+def parse_search_args(args: Any, vocabulary: Vocabulary, pains: PainMap | None = None) -> tuple[SearchParams, list[str]]:
+    """Turn query arguments into SearchParams, with a notice for everything that was corrected.
+
+    Ticked `regions` are read only with a pain map, and newly ticked ones tick their filters (`apply_regions`);
+    every link and form then carries those as plain filters.
+    """
     notices: list[str] = []
     near, cut = clean_text(args.get("near"), MAX_PLACE_LENGTH)
     if cut:
@@ -144,6 +157,10 @@ def parse_search_args(args: Any, vocabulary: Vocabulary) -> tuple[SearchParams, 
         session_lengths=session_lengths, home_visits=_is_true(args.get("home_visits")),
         nmt_training=_is_true(args.get("nmt_training")),
     )
+    if pains is not None:
+        slugs = frozenset(region.slug for region in pains.regions)
+        regions = pains.known(_known_slugs(args.getlist("regions"), slugs, "body area", notices))
+        params = apply_regions(replace(params, regions=regions, applied=pains.known(args.getlist("applied"))), pains)
     return params, notices
 
 
@@ -186,6 +203,30 @@ def _parse_session_lengths(values: Iterable[str], notices: list[str]) -> tuple[i
         elif minutes not in lengths:
             lengths.append(minutes)
     return tuple(lengths)
+
+
+def apply_regions(params: SearchParams, pains: PainMap) -> SearchParams:
+    """The search with the filters of newly ticked regions added, and those only unticked regions set removed.
+
+    `applied` names the regions whose filters the search already holds, so a filter a region set and the
+    person then unticked stays unticked on the next search.
+    """
+    if set(params.regions) == set(params.applied):
+        return params
+    before, after = pains.filters_for(params.applied), pains.filters_for(params.regions)
+    return replace(
+        params,
+        conditions=_moved(params.conditions, before.conditions, after.conditions),
+        modalities=_moved(params.modalities, before.therapies, after.therapies),
+        applied=params.regions,
+        page=1,
+    )
+
+
+def _moved(chosen: tuple[str, ...], before: tuple[str, ...], after: tuple[str, ...]) -> tuple[str, ...]:
+    """`chosen` without what only the regions before set, with what the regions after set anew."""
+    kept = [slug for slug in chosen if slug not in before or slug in after]
+    return tuple(kept + [slug for slug in after if slug not in before and slug not in kept])
 
 
 def _parse_radius(raw: str | None, unit: str, notices: list[str]) -> int:
@@ -292,7 +333,7 @@ def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.Listi
         on_row.append("(lower(t.name) LIKE :name_pattern ESCAPE '\\' OR lower(t.practice_name) LIKE :name_pattern ESCAPE '\\')")
     by_slug = {language.slug: language for language in offers.load_languages()}
     offered, offer_values = offers.therapist_conditions(
-        params.max_price, [by_slug[slug] for slug in params.languages], params.session_lengths, params.nmt_training
+        nearby.dialect(), params.max_price, [by_slug[slug] for slug in params.languages], params.session_lengths, params.nmt_training
     )
     on_row += offered
     values |= offer_values
@@ -370,7 +411,8 @@ def search_therapists(
     census, everyone = _within(listing, point, radius_km, wanted, vocabulary)
     if everyone is None:
         total, counts = COUNT_CAP, census.modality_counts
-        offer_counts = offers.count_offers(census.therapist_ids)
+        # Like the other counts past the cap: among COUNT_CAP of the therapists found.
+        offer_counts = offers.count_offers(census.therapist_ids[:COUNT_CAP])
         offer_counts.home_visits = census.home_visits
         page, pages = _page_bounds(total, params.page, notices)
         wanted = min(page, pages) * PAGE_SIZE

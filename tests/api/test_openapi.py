@@ -57,7 +57,7 @@ def test_document_is_valid_openapi_3_1(client):
     document = client.get("/api/v1/openapi.json").get_json()
     validate(document)
     assert document["openapi"] == "3.1.0"
-    assert set(document["paths"]) == {"/therapists", "/therapists/{slug}", "/places", "/modalities", "/conditions"}
+    assert set(document["paths"]) == {"/therapists", "/therapists/{slug}", "/places", "/modalities", "/conditions", "/regions"}
 def test_cors_allows_reading_from_any_origin(client, vocabulary):
     response = client.get("/api/v1/modalities", headers={"Origin": "https://elsewhere.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"

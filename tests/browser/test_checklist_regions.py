@@ -1,6 +1,7 @@
 """Where it hurts, into the interview, in Chromium at 375 px and 1280 px: a checklist started from a region search
 marks the questions that matter most, keeps the regions when saved, and prints them at the top."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_checklist_phone import TOKEN_URL, pdf_text
 from tests.browser.test_every_page import DESKTOP, PHONE, axe_violations
@@ -16,7 +17,10 @@ def test_start_with_regions_see_the_marks_save_and_print_them_at_the_top(page, m
                                                                         artifacts, viewport):
     therapist = make_therapist(name="Nora Neuro", phone="(727) 555-0142")
     page.set_viewport_size(viewport)
-    page.goto(f"/checklists/new?therapist={therapist.slug}&{NECK_AND_ARM}")
+    # From a search with regions ticked, the profile's link starts the interview with them.
+    page.goto(f"/therapists/{therapist.slug}?{NECK_AND_ARM}")
+    page.get_by_role("link", name="Interview this therapist").click()
+    assert page.get_by_label("Therapist's name").input_value() == "Nora Neuro"
     regions = page.get_by_role("group", name="Where does it hurt?")
     assert regions.get_by_label("Neck, right side").is_checked()
     assert regions.get_by_label("Arm and hand (tingling), right side").is_checked()
@@ -35,6 +39,11 @@ def test_start_with_regions_see_the_marks_save_and_print_them_at_the_top(page, m
     assert lower_back.evaluate("el => el === document.activeElement")
     page.keyboard.press("Space")
     assert lower_back.is_checked()
+    # The marks follow at once: the lower back adds "other factors".
+    expect(page.locator(".badge--region")).to_have_count(4)
+    expect(page.get_by_role("status")).to_have_text("Questions marked as mattering most for where it hurts: 4.")
+    other = page.locator(".question", has=page.get_by_role("group", name="Will you ask about other things"))
+    assert "leg length" in other.locator(".region-mark").inner_text()
     page.get_by_role("group", name="Do you do neuromuscular therapy").get_by_label("Good answer").check()
     page.get_by_role("button", name="Save checklist").click()
     page.wait_for_url(TOKEN_URL)

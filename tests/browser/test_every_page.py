@@ -247,8 +247,8 @@ def tab_through(page, presses: int) -> list[dict]:
 def test_keyboard_reaches_search_filters_and_results_in_order(page, site):
     # After a search the filters start folded (results first); opened, every checkbox is a tab stop.
     page.goto("/search?near=33701&accepting=1")
-    assert page.locator("details.filters").evaluate("details => !details.open")
-    page.locator("details.filters").evaluate("details => { details.open = true; }")
+    assert page.locator("details.search-filters").evaluate("details => !details.open")
+    page.locator("details.search-filters").evaluate("details => { details.open = true; }")
     stops = tab_through(page, 120)
     names = ["Filters" if stop["name"].startswith("Filters") else stop["name"] for stop in stops]
     assert names[0] == "Skip to content"

@@ -37,7 +37,7 @@ def tab_presses_to_first_result(page, limit: int = 120) -> int:
 def test_on_a_phone_the_first_result_shows_without_scrolling(page, clearwater, artifacts):
     page.set_viewport_size(PHONE)
     page.goto(SEARCH)
-    assert not page.locator("details.filters").evaluate("details => details.open")
+    assert not page.locator("details.search-filters").evaluate("details => details.open")
     first = page.locator("ol.results .result__name a").first
     box = first.bounding_box()
     page.screenshot(path=str(artifacts / "search-results-first-phone.png"), full_page=True)
@@ -49,7 +49,7 @@ def test_on_a_phone_the_first_result_shows_without_scrolling(page, clearwater, a
     page.screenshot(path=str(artifacts / "search-results-first-phone.png"))
     assert axe_violations(page) == []
     # The folded panel still opens, and its filters are the ones searched with.
-    page.locator("details.filters > summary").click()
+    page.locator("details.search-filters > summary").click()
     assert page.get_by_label("Accepting new clients only").is_checked()
 
 
@@ -88,7 +88,7 @@ def test_chips_work_without_javascript(browser, live_server, clearwater):
         page.get_by_role("link", name="Clear all filters").click()
         page.wait_for_url(lambda url: "modality" not in url and "condition" not in url)
         assert "4 therapists within 25 mi of Clearwater, FL" in page.locator("#results-heading").inner_text()
-        assert page.locator("details.filters").evaluate("details => !details.open")
+        assert page.locator("details.search-filters").evaluate("details => !details.open")
     finally:
         context.close()
 

@@ -356,6 +356,12 @@ NECK_AND_ARM = "regions=neck-right&regions=arm-hand-right"
 WHERE = "<strong>Where it hurts:</strong> Neck, right side; Arm and hand (tingling), right side"
 
 
+def marks(page: str) -> int:
+    """How many questions the page marks (the form also holds an empty mark, its script's template)."""
+    return len(re.findall(r'<span class="badge badge--region">Matters most for where it hurts</span> '
+                          r'<span class="region-mark__why">[^<]+</span>', page))
+
+
 def checked_regions(page: str) -> list[str]:
     return re.findall(r'<input checked id="regions-\d+" name="regions" type="checkbox" value="([^"]+)"', page)
 
@@ -366,18 +372,18 @@ def test_a_checklist_started_from_a_region_search_marks_the_questions_that_matte
     assert page.status_code == 200 and "Nora Neuro" in text
     assert checked_regions(text) == ["neck-right", "arm-hand-right"]
     assert text.count('name="regions" type="checkbox"') == 20  # ten areas, left and right, all offered
-    assert text.count(f'<span class="badge badge--region">{MARK}</span>') == 3
+    assert marks(text) == 3
     working = text.index("Will you work with my physical therapist or doctor?")
     mark = text.rindex(MARK, 0, working)
     assert "Tingling in the arm or hand should be looked at by a doctor too." in text[mark:working]
     plain = client.get(f"/checklists/new?therapist={therapist.slug}").get_data(as_text=True)
-    assert checked_regions(plain) == [] and MARK not in plain
+    assert checked_regions(plain) == [] and marks(plain) == 0
 
 
 def test_a_saved_checklist_keeps_its_regions_and_an_edit_changes_them(client, therapist):
     token = save(client, answers(regions=["neck-right", "arm-hand-right", "made-up"]), therapist.slug)
     shown = client.get(f"/checklists/{token}").get_data(as_text=True)
-    assert WHERE in shown and shown.count(f'<span class="badge badge--region">{MARK}</span>') == 3
+    assert WHERE in shown and marks(shown) == 3
     edit = client.get(f"/checklists/{token}/edit").get_data(as_text=True)
     assert checked_regions(edit) == ["neck-right", "arm-hand-right"]
     kept = hidden_fields(edit) | answers(regions=["neck-right", "arm-hand-right"])
@@ -387,7 +393,7 @@ def test_a_saved_checklist_keeps_its_regions_and_an_edit_changes_them(client, th
     assert client.post(f"/checklists/{token}/edit", data=changed).status_code == 302
     shown = client.get(f"/checklists/{token}").get_data(as_text=True)
     assert "<strong>Where it hurts:</strong> Lower back, left side<" in shown and "Neck, right side" not in shown
-    assert "Low back and leg pain can be kept going" in shown
+    assert "Low back and leg pain can be kept going" in shown and marks(shown) == 2
     assert client.post(f"/checklists/{token}/edit", data=hidden_fields(edit) | answers()).status_code == 302
     cleared = client.get(f"/checklists/{token}").get_data(as_text=True)
     assert "Where it hurts" not in cleared and MARK not in cleared
@@ -401,7 +407,7 @@ def test_a_refused_form_keeps_the_regions_ticked(client, therapist):
         therapist_name="", regions=["neck-right", "arm-hand-right"]))
     assert refused.status_code == 422
     text = refused.get_data(as_text=True)
-    assert checked_regions(text) == ["neck-right", "arm-hand-right"] and MARK in text
+    assert checked_regions(text) == ["neck-right", "arm-hand-right"] and marks(text) == 3
 
 
 def test_prints_show_where_it_hurts_at_the_top(client, therapist):
@@ -439,7 +445,7 @@ def test_old_checklists_without_regions_show_print_and_compare_as_before(app, cl
         response = client.get(url)
         text = response.get_data(as_text=True)
         assert response.status_code == 200 and "Olga Old" in text, url
-        assert "Where it hurts:" not in text and MARK not in text and "◆" not in text, url
+        assert "Where it hurts:" not in text and marks(text) == 0 and "◆" not in text, url
 
 
 def test_a_version_1_checklist_with_regions_marks_its_own_questions(client, make_checklist):
@@ -466,3 +472,24 @@ def test_regions_stay_off_therapist_pages_and_the_api(client, therapist):
     for url in (f"/therapists/{therapist.slug}", f"/api/v1/therapists/{therapist.slug}"):
         text = client.get(url).get_data(as_text=True)
         assert "Neck, right side" not in text and "neck-right" not in text, url
+
+
+def test_a_profile_reached_with_regions_passes_them_to_its_checklist_links(client, therapist):
+    profile = client.get(f"/therapists/{therapist.slug}?{NECK_AND_ARM}&regions=nowhere").get_data(as_text=True)
+    assert f"/checklists/new?therapist={therapist.slug}&amp;{NECK_AND_ARM.replace('&', '&amp;')}" in profile
+    assert f"/therapists/{therapist.slug}/checklist/print?{NECK_AND_ARM.replace('&', '&amp;')}" in profile
+    assert "nowhere" not in profile and "Neck, right side" not in profile
+    plain = client.get(f"/therapists/{therapist.slug}").get_data(as_text=True)
+    assert f'href="/checklists/new?therapist={therapist.slug}"' in plain and "regions=" not in plain
+
+
+def test_the_form_asks_which_questions_to_mark_as_regions_are_ticked(client, checklist_version):
+    response = client.get(f"/checklists/marks?{NECK_AND_ARM}&regions=nowhere")
+    assert response.status_code == 200 and private_header_problems(response, "marks") == []
+    assert response.get_json() == {
+        "working-with-others": "Tingling in the arm or hand should be looked at by a doctor too.",
+        "root-cause": "Upper-back and neck pain often start with short chest muscles and posture.",
+        "posture": "Upper-back and neck pain often start with short chest muscles and posture.",
+    }
+    assert client.get("/checklists/marks?regions=%00").get_json() == {}
+    assert client.get("/checklists/marks").get_json() == {}
