@@ -195,7 +195,7 @@ def _parse_session_lengths(values: Iterable[str], notices: list[str]) -> tuple[i
         written = value.strip().lower().removesuffix("min").removesuffix("minutes").strip()
         if not written:
             continue
-        minutes = int(written) if written.isdigit() and len(written) <= 4 else None
+        minutes = int(written) if written.isascii() and written.isdigit() and len(written) <= 4 else None
         if minutes not in SESSION_LENGTH_CHOICES:
             shown, _ = clean_text(value, 20)
             offered = ", ".join(str(n) for n in SESSION_LENGTH_CHOICES)

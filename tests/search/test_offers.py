@@ -288,6 +288,8 @@ def test_filters_by_http_keep_every_filter_and_correct_bad_values(client, make_t
     assert api["total"] == 25 and "max_price=100&language=spanish&session_length=90&home_visits=1&nmt_training=1" in api["links"]["next"]
     bad = client.get("/api/v1/therapists?near=33701&max_price=lots&language=xx&session_length=7")
     assert bad.status_code == 200 and bad.get_json()["total"] == 26 and len(bad.get_json()["notices"]) == 3
+    # "²" is a digit to Python's str.isdigit, but not a number int() reads.
+    assert client.get("/api/v1/therapists?session_length=%C2%B2").status_code == 200
     page = client.get("/search?near=33701&max_price=-1&session_length=%00").get_data(as_text=True)
     assert "like 100; we left out" in page and "Remove filter:" not in page
     empty = client.get("/search?near=33701&max_price=10&home_visits=1").get_data(as_text=True)
