@@ -37,7 +37,8 @@ from directory.config import database_url  # noqa: E402
 from directory.extensions import db  # noqa: E402
 from directory.geo.distances import bounding_boxes, to_km  # noqa: E402
 from directory.geo.geocoders import offline_geocoder  # noqa: E402
-from directory.search import nearby, query_plans  # noqa: E402
+from directory.listings.rules import SESSION_LENGTH_CHOICES  # noqa: E402
+from directory.search import nearby, offers, query_plans  # noqa: E402
 from directory.search.nearby import PLANE_SPACING  # noqa: E402
 from directory.search.services import PAGE_SIZE, SearchParams, listing_filter, search_therapists  # noqa: E402
 from directory.search.vocabulary import load_vocabulary  # noqa: E402
@@ -65,12 +66,20 @@ CLUSTER_SHARE = 0.05
 # About 96% of the cluster lies within 25 miles of its centre.
 CLUSTER_SIGMA_KM = 16.0
 CONTINENTAL_US = (25.0, 49.0, -124.5, -67.0)
-CASES = (
-    ("sparse", SPARSE_PLACE, ()),
-    ("dense", DENSE_PLACE, ()),
-    ("dense, 1 modality", DENSE_PLACE, ("swedish",)),
-    ("dense, 2 modalities", DENSE_PLACE, ("swedish", "deep-tissue")),
+# Each case: its name, the place, and the rest of the search (modalities, and issue 17's filters on offers).
+CASES: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("sparse", SPARSE_PLACE, {}),
+    ("dense", DENSE_PLACE, {}),
+    ("dense, 1 modality", DENSE_PLACE, {"modalities": ("swedish",)}),
+    ("dense, 2 modalities", DENSE_PLACE, {"modalities": ("swedish", "deep-tissue")}),
+    ("dense, price + language", DENSE_PLACE, {"max_price": 100, "languages": ("spanish",)}),
+    ("dense, every offer", DENSE_PLACE, {"max_price": 150, "languages": ("english",), "session_lengths": (60,),
+                                         "home_visits": True, "nmt_training": True}),
+    ("sparse, every offer", SPARSE_PLACE, {"max_price": 150, "languages": ("english",), "session_lengths": (60,),
+                                           "home_visits": True, "nmt_training": True}),
 )
+# Raised when the synthetic listings change, so that cached ones are generated again.
+DATA_VERSION = 2
 PAGES = (1, 10)
 HTTP_PATHS = ("/search", "/api/v1/therapists")
 
@@ -89,18 +98,38 @@ LOCATION_COLUMNS = (
 PAIR_COLUMNS = ("therapist_id", "modality_id")
 
 
+def synthetic_offers(rng: random.Random) -> tuple[Any, ...]:
+    """Training, certifications, prices, session lengths and languages of one listing (issue 17's filters):
+    about 20% with NMT training on file, prices from $40, 15% speaking Spanish."""
+    nmt = rng.random()
+    training = "Studied the St. John Method of NMT." if nmt < 0.15 else "Synthetic training."
+    certifications = '["Certified Neuromuscular Therapist"]' if 0.15 <= nmt < 0.2 else "[]"
+    price_min = None if rng.random() < 0.03 else rng.randrange(40, 201, 5)
+    price_max = None if price_min is None else price_min + rng.choice((0, 20, 40, 60))
+    lengths = json.dumps(sorted(rng.sample(SESSION_LENGTH_CHOICES, rng.randint(1, 3))))
+    languages = ["English"] if rng.random() < 0.9 else []
+    if rng.random() < 0.15:
+        languages.append("Spanish")
+    if rng.random() < 0.05:
+        languages.append(rng.choice(("Vietnamese", "Mandarin", "French", "ASL", "Polish")))
+    return training, certifications, price_min, price_max, lengths, json.dumps(languages or ["English"])
+
+
 def synthetic_listings(size: int, modality_ids: list[int], dense: tuple[float, float]) -> Iterator[tuple[str, tuple]]:
     """("therapists" | "locations" | "therapist_modalities", row) for `size` published listings."""
     rng = random.Random(size)
+    # Offers come from a generator of their own: places and modalities stay those of earlier runs.
+    offers_rng = random.Random(-size)
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
     location_id = 0
     for number in range(1, size + 1):
         mobile = rng.random() < 0.1
+        training, certifications, price_min, price_max, lengths, languages = synthetic_offers(offers_rng)
         yield "therapists", (
             number, f"bench-{number}", f"Bench Therapist {number}", f"Practice {number}", '["LMT"]',
-            f"MA{number:07d}", "IL", rng.randint(1, 30), "Synthetic training.", "[]", "A synthetic listing.",
-            "(555) 555-0100", f"t{number}@example.com", "https://example.com", 80, 120, "[60, 90]",
-            rng.random() < 0.8, mobile, rng.choice((10, 15, 25, 40)) if mobile else None, '["English"]',
+            f"MA{number:07d}", "IL", rng.randint(1, 30), training, certifications, "A synthetic listing.",
+            "(555) 555-0100", f"t{number}@example.com", "https://example.com", price_min, price_max, lengths,
+            rng.random() < 0.8, mobile, rng.choice((10, 15, 25, 40)) if mobile else None, languages,
             "published", True, now, now,
         )
         if rng.random() < CLUSTER_SHARE:
@@ -202,7 +231,7 @@ def settle(url: str) -> None:
 
 def schema(size: int | str) -> str:
     """The PostgreSQL schema holding one size's listings (or the seeded data)."""
-    return f"bench_{size}"
+    return f"bench_{size}" if size == SEEDED else f"bench_v{DATA_VERSION}_{size}"
 
 
 def schema_url(size: int | str) -> str:
@@ -218,7 +247,7 @@ def database_for(db_name: str, size: int, dense: tuple[float, float]) -> str:
             return seeded_database(f"sqlite:///{DATA / 'seeded.sqlite3'}", None)
         return seeded_database(schema_url(size), schema(size))
     if db_name == "sqlite":
-        path = DATA / f"listings-{size}.sqlite3"
+        path = DATA / f"listings-v{DATA_VERSION}-{size}.sqlite3"
         if not path.exists():
             partial = path.with_suffix(".partial")
             partial.unlink(missing_ok=True)
@@ -263,10 +292,12 @@ def timed(call: Callable[[], Any], before: Callable[[], Any], repeat: int) -> li
 
 
 def floor_query(
-    dialect: str, point: tuple[float, float], radius_km: float, masks: list[int], planes: tuple[int, int], page: int
+    dialect: str, point: tuple[float, float], radius_km: float, masks: list[int], planes: tuple[int, int], page: int,
+    offered: str = "",
 ):
     """The leanest SQL for the same page: listing points in one box just big enough, nearest first by a
-    flat-earth distance, then the shown columns of just that page's therapists."""
+    flat-earth distance, then the shown columns of just that page's therapists. `offered`: SQL conditions
+    on the therapist `t` (issue 17's filters, values written in)."""
     min_lat, max_lat, min_lon, max_lon = bounding_boxes(*point, radius_km)[0]
     lat, lon = point
     scale = math.cos(math.radians(lat)) ** 2
@@ -278,6 +309,8 @@ def floor_query(
     else:
         inside = f"point(p.longitude, p.latitude) <@ box(point({min_lon}, {min_lat}), point({max_lon}, {max_lat}))"
     offers = "".join(f" AND (p.modality_mask & {mask}) <> 0" for mask in masks)
+    if offered:
+        offers += f" AND EXISTS (SELECT 1 FROM therapists t WHERE t.id = p.therapist_id AND {offered})"
     order = f"(p.latitude - {lat}) * (p.latitude - {lat}) + (p.longitude - {lon}) * (p.longitude - {lon}) * {scale}"
     return (
         "SELECT t.id, t.slug, t.name, t.practice_name, t.credentials, t.accepting_new_clients, t.mobile, t.is_sample,"
@@ -295,19 +328,19 @@ def measure_service(db_name: str, url: str, size: int, points: dict[str, tuple[f
     with app.app_context():
         vocabulary = load_vocabulary()
         raw = db.engine.raw_connection()
-        for case, place, modalities in CASES:
+        for case, place, rest in CASES:
             point = points[place]
             for page in PAGES:
-                params = SearchParams(near=place, radius=RADIUS_MI, modalities=modalities, page=page)
+                params = SearchParams(near=place, radius=RADIUS_MI, page=page, **rest)
                 found = search_therapists(params, vocabulary, point)
                 if found.page != page or not found.hits:
                     continue  # this case has no such page
                 service = timed(lambda: search_therapists(params, vocabulary, point), db.session.remove, repeat)
                 reach_km = to_km(max(hit.distance for hit in found.hits), "mi") * 1.01 + 0.01
-                masks = [vocabulary.modality_mask(slug) for slug in modalities]
+                masks = [vocabulary.modality_mask(slug) for slug in params.modalities]
                 bound = listing_filter(params, vocabulary).values
                 planes = (bound["plane_low"], bound["plane_high"])
-                sql = floor_query(db.engine.dialect.name, point, reach_km, masks, planes, page)
+                sql = floor_query(db.engine.dialect.name, point, reach_km, masks, planes, page, offered_sql(params))
                 cursor = raw.cursor()
                 floor_ids = [row[0] for row in cursor.execute(sql).fetchall()]
                 floor = timed(lambda: cursor.execute(sql).fetchall(), lambda: None, repeat)
@@ -329,6 +362,22 @@ def measure_service(db_name: str, url: str, size: int, points: dict[str, tuple[f
         plan = dense_plan(vocabulary, points[DENSE_PLACE])
         db.engine.dispose()
     return rows, plan
+
+
+def offered_sql(params: SearchParams) -> str:
+    """The search's conditions on what a therapist offers, with their values written in, for the floor; home
+    visits as "mobile" (the floor does not check whose service area reaches the place)."""
+    languages = {language.slug: language for language in offers.load_languages()}
+    conditions, values = offers.therapist_conditions(
+        db.engine.dialect.name, params.max_price, [languages[slug] for slug in params.languages], params.session_lengths, params.nmt_training
+    )
+    if params.home_visits:
+        conditions.append("t.mobile")
+    written = " AND ".join(conditions)
+    for name, value in sorted(values.items(), key=lambda item: -len(item[0])):
+        literal = str(value) if isinstance(value, int) else "'" + str(value).replace("'", "''") + "'"
+        written = written.replace(f":{name}", literal)
+    return written
 
 
 def dense_plan(vocabulary: Any, point: tuple[float, float]) -> dict[str, Any]:

@@ -3,14 +3,15 @@ price per session, languages spoken, session lengths, home visits and NMT traini
 
 Each rule is SQL on a therapist row `t`, written here once; the search's filter and the counts beside the
 options both use it. Lists and texts are read as the JSON text both databases keep (SQLAlchemy writes it with
-json.dumps: `["English", "Spanish"]`, `[60, 90]`, non-ASCII letters as \\u escapes), so one LIKE serves
-SQLite and PostgreSQL. Comparisons ignore case (of ASCII letters: a language typed all in capitals with an
-accented capital, "DINÉ", is not found as "Diné").
+json.dumps: `["English", "Spanish"]`, `[60, 90]`, non-ASCII letters as \\u escapes) with a plain substring
+search. Comparisons ignore case (of ASCII letters: a language typed all in capitals with an accented capital,
+"DINÉ", is not found as "Diné").
 """
 from __future__ import annotations
 
 import functools
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -29,12 +30,20 @@ MAX_PRICE = 10_000
 # therapy (either lineage, St. John or American, says one of these words). What the listing says, not checked.
 NMT_WORDS = ("nmt", "neuromuscular")
 
-# What the lowest price per session is: price_min, or the only price a listing gives.
-LOWEST_PRICE_SQL = "COALESCE(t.price_min, t.price_max)"
-_TRAINING_TEXT_SQL = "lower(t.training || ' ' || CAST(t.certifications AS TEXT))"
-NMT_TRAINING_SQL = "(" + " OR ".join(f"{_TRAINING_TEXT_SQL} LIKE '%{word}%'" for word in NMT_WORDS) + ")"
-# The session lengths as ",60,90,": each length between commas.
-_LENGTHS_SQL = "(',' || replace(replace(replace(CAST(t.session_lengths AS TEXT), ' ', ''), '[', ''), ']', '') || ',')"
+# The texts the rules read, per therapist row `t`: the lowest price per session (price_min, or the only price a
+# listing gives), the languages as lower-case JSON, the session lengths as ",60,90," and the training with the
+# certifications in lower case.
+ROW_TEXTS = {
+    "price": "COALESCE(t.price_min, t.price_max)",
+    "languages": "lower(CAST(t.languages AS TEXT))",
+    "lengths": "(',' || replace(replace(replace(CAST(t.session_lengths AS TEXT), ' ', ''), '[', ''), ']', '') || ',')",
+    "training": "lower(t.training || ' ' || CAST(t.certifications AS TEXT))",
+}
+
+
+def _contains(dialect: str, haystack: str, needle: str) -> str:
+    """SQL: `needle` occurs in `haystack` (a plain search, much cheaper than LIKE)."""
+    return f"{'instr' if dialect == 'sqlite' else 'strpos'}({haystack}, {needle}) > 0"
 
 
 @dataclass(frozen=True)
@@ -61,29 +70,31 @@ def _languages_in(seeds_dir: str) -> tuple[Language, ...]:
     )
 
 
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def price_sql(ceiling: str) -> str:
+def price_sql(ceiling: str, texts: dict[str, str] = ROW_TEXTS) -> str:
     """The lowest price per session is given and at most `ceiling` (SQL: a bound name or a number)."""
-    return f"{LOWEST_PRICE_SQL} <= {ceiling}"
+    return f"{texts['price']} <= {ceiling}"
 
 
-def speaks_sql(language: Language, key: str) -> tuple[str, dict[str, str]]:
-    """A listing's languages include `language` by one of its names; the LIKE patterns are bound as key_0, key_1..."""
-    patterns = {f"{key}_{i}": f"%{_like_escape(json.dumps(name))}%" for i, name in enumerate(language.names)}
-    spoken = " OR ".join(f"lower(CAST(t.languages AS TEXT)) LIKE :{name} ESCAPE '\\'" for name in patterns)
-    return f"({spoken})", patterns
+def speaks_sql(dialect: str, language: Language, key: str, texts: dict[str, str] = ROW_TEXTS) -> tuple[str, dict[str, str]]:
+    """A listing's languages include `language` by one of its names, as a whole JSON string ("Spanish Sign
+    Language" is not Spanish); the names are bound as key_0, key_1..."""
+    names = {f"{key}_{i}": json.dumps(name) for i, name in enumerate(language.names)}
+    spoken = " OR ".join(_contains(dialect, texts["languages"], f":{name}") for name in names)
+    return f"({spoken})", names
 
 
-def session_length_sql(minutes: int) -> str:
+def session_length_sql(dialect: str, minutes: int, texts: dict[str, str] = ROW_TEXTS) -> str:
     """A listing offers sessions of `minutes` (a whole number, written into the SQL)."""
-    return f"{_LENGTHS_SQL} LIKE '%,{int(minutes)},%'"
+    return _contains(dialect, texts["lengths"], f"',{int(minutes)},'")
 
 
-def therapist_conditions(max_price: int | None, languages: Iterable[Language], session_lengths: Iterable[int],
-                         nmt_training: bool) -> tuple[list[str], dict[str, Any]]:
+def nmt_training_sql(dialect: str, texts: dict[str, str] = ROW_TEXTS) -> str:
+    """"Has NMT training on file": the training or certifications contain one of NMT_WORDS."""
+    return "(" + " OR ".join(_contains(dialect, texts["training"], f"'{word}'") for word in NMT_WORDS) + ")"
+
+
+def therapist_conditions(dialect: str, max_price: int | None, languages: Iterable[Language],
+                         session_lengths: Iterable[int], nmt_training: bool) -> tuple[list[str], dict[str, Any]]:
     """SQL conditions on `t` for the chosen offers (every one must hold), with their bound values."""
     conditions: list[str] = []
     values: dict[str, Any] = {}
@@ -91,12 +102,12 @@ def therapist_conditions(max_price: int | None, languages: Iterable[Language], s
         conditions.append(price_sql(":max_price"))
         values["max_price"] = max_price
     for i, language in enumerate(languages):
-        spoken, patterns = speaks_sql(language, f"language_{i}")
+        spoken, names = speaks_sql(dialect, language, f"language_{i}")
         conditions.append(spoken)
-        values |= patterns
-    conditions += [session_length_sql(minutes) for minutes in session_lengths]
+        values |= names
+    conditions += [session_length_sql(dialect, minutes) for minutes in session_lengths]
     if nmt_training:
-        conditions.append(NMT_TRAINING_SQL)
+        conditions.append(nmt_training_sql(dialect))
     return conditions, values
 
 
@@ -113,16 +124,14 @@ class OfferCounts:
 
 
 @functools.lru_cache(maxsize=16)
-def _counts_sql(ids_sql: str, languages: tuple[Language, ...]) -> tuple[TextClause, dict[str, str]]:
-    columns = [f"count(CASE WHEN {price_sql(str(price))} THEN 1 END)" for price in PRICE_CHOICES]
-    values: dict[str, str] = {}
-    for language in languages:
-        spoken, patterns = speaks_sql(language, f"speaks_{language.slug.replace('-', '_')}")
-        columns.append(f"count(CASE WHEN {spoken} THEN 1 END)")
-        values |= patterns
-    columns += [f"count(CASE WHEN {session_length_sql(m)} THEN 1 END)" for m in SESSION_LENGTH_CHOICES]
-    columns += [f"count(CASE WHEN {NMT_TRAINING_SQL} THEN 1 END)", "count(CASE WHEN t.mobile THEN 1 END)"]
-    return text(f"SELECT {', '.join(columns)} FROM therapists t WHERE t.id IN ({ids_sql})"), values
+def _offered_rows_sql(dialect: str, ids_sql: str) -> TextClause:
+    texts = f"CAST(t.languages AS TEXT), CAST(t.session_lengths AS TEXT), {ROW_TEXTS['training']}"
+    return text(f"SELECT {ROW_TEXTS['price']}, {texts}, t.mobile FROM therapists t WHERE t.id IN ({ids_sql})")
+
+
+@functools.lru_cache(maxsize=4)
+def _slugs_by_name(languages: tuple[Language, ...]) -> dict[str, str]:
+    return {name: language.slug for language in languages for name in language.names}
 
 
 def _ids_sql(dialect: str) -> str:
@@ -133,26 +142,42 @@ def _ids_sql(dialect: str) -> str:
 
 def count_offers(ids: Iterable[int] | None = None, *, ids_sql: str = "", values: dict[str, Any] | None = None) -> OfferCounts:
     """Count what the therapists with these ids offer, or those that `ids_sql` selects (with its `values`);
-    home visits count the mobile ones (a search around a place counts those that reach it itself)."""
+    home visits count the mobile ones (a search around a place counts those that reach it itself).
+
+    The rows are counted here rather than in SQL: one test per choice and row cost more in the database
+    than reading the rows. They follow the rules above: a language counts as speaks_sql() finds it (a listed
+    language that is one of its names, case ignored; each distinct list is read once), NMT training as
+    nmt_training_sql() (the lower-case training text contains one of NMT_WORDS).
+    """
     languages = load_languages()
     dialect = db.session.get_bind().dialect.name
     bound = dict(values or {})
+    counts = OfferCounts(languages=dict.fromkeys((language.slug for language in languages), 0))
     if not ids_sql:
         chosen = sorted(set(ids or ()))
         if not chosen:
-            return OfferCounts(languages=dict.fromkeys((lang.slug for lang in languages), 0))
+            return counts
         ids_sql = _ids_sql(dialect)
         bound["ids"] = json.dumps(chosen)
-    sql, patterns = _counts_sql(ids_sql, languages)
-    row = list(db.session.execute(sql, {**bound, **patterns}).one())
-    prices = [row.pop(0) for _ in PRICE_CHOICES]
-    spoken = [row.pop(0) for _ in languages]
-    lengths = [row.pop(0) for _ in SESSION_LENGTH_CHOICES]
-    nmt, mobile = row
-    return OfferCounts(
-        dict(zip(PRICE_CHOICES, prices)),
-        dict(zip((lang.slug for lang in languages), spoken)),
-        dict(zip(SESSION_LENGTH_CHOICES, lengths)),
-        nmt,
-        mobile,
-    )
+    slugs_by_name = _slugs_by_name(languages)
+    spoken: dict[str, set[str]] = {}
+    lengths: dict[str, list[int]] = {}
+    prices: Counter[int] = Counter()
+    for price, written_languages, written_lengths, training, mobile in db.session.execute(
+        _offered_rows_sql(dialect, ids_sql), bound
+    ):
+        if price is not None:
+            prices[price] += 1
+        if written_languages not in spoken:
+            names = {str(name).lower() for name in json.loads(written_languages)}
+            spoken[written_languages] = {slugs_by_name[name] for name in names if name in slugs_by_name}
+        for slug in spoken[written_languages]:
+            counts.languages[slug] += 1
+        if written_lengths not in lengths:
+            lengths[written_lengths] = [m for m in json.loads(written_lengths) if m in counts.session_lengths]
+        for minutes in lengths[written_lengths]:
+            counts.session_lengths[minutes] += 1
+        counts.nmt_training += any(word in training for word in NMT_WORDS)
+        counts.home_visits += bool(mobile)
+    counts.prices = {ceiling: sum(n for price, n in prices.items() if price <= ceiling) for ceiling in PRICE_CHOICES}
+    return counts

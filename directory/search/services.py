@@ -316,7 +316,7 @@ def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.Listi
         on_row.append("(lower(t.name) LIKE :name_pattern ESCAPE '\\' OR lower(t.practice_name) LIKE :name_pattern ESCAPE '\\')")
     by_slug = {language.slug: language for language in offers.load_languages()}
     offered, offer_values = offers.therapist_conditions(
-        params.max_price, [by_slug[slug] for slug in params.languages], params.session_lengths, params.nmt_training
+        nearby.dialect(), params.max_price, [by_slug[slug] for slug in params.languages], params.session_lengths, params.nmt_training
     )
     on_row += offered
     values |= offer_values
@@ -381,7 +381,8 @@ def search_therapists(
     census = nearby.take_census(listing, point, radius_km, wanted, vocabulary)
     if census.capped:
         total, counts = COUNT_CAP, census.modality_counts
-        offer_counts = offers.count_offers(census.therapist_ids)
+        # Like the other counts past the cap: among COUNT_CAP of the therapists found.
+        offer_counts = offers.count_offers(census.therapist_ids[:COUNT_CAP])
         offer_counts.home_visits = census.home_visits
         page, pages = _page_bounds(total, params.page, notices)
         wanted = min(page, pages) * PAGE_SIZE
