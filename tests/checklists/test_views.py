@@ -384,6 +384,9 @@ def test_a_saved_checklist_keeps_its_regions_and_an_edit_changes_them(client, th
     token = save(client, answers(regions=["neck-right", "arm-hand-right", "made-up"]), therapist.slug)
     shown = client.get(f"/checklists/{token}").get_data(as_text=True)
     assert WHERE in shown and marks(shown) == 3
+    exported = client.get(f"/checklists/{token}/export.json").get_json()["checklists"][0]
+    assert exported["regions"] == ["neck-right", "arm-hand-right"] and exported["regions_version"] == 1
+    assert exported["where_it_hurts"] == ["Neck, right side", "Arm and hand (tingling), right side"]
     edit = client.get(f"/checklists/{token}/edit").get_data(as_text=True)
     assert checked_regions(edit) == ["neck-right", "arm-hand-right"]
     kept = hidden_fields(edit) | answers(regions=["neck-right", "arm-hand-right"])
