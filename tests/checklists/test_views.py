@@ -493,3 +493,9 @@ def test_the_form_asks_which_questions_to_mark_as_regions_are_ticked(client, che
     }
     assert client.get("/checklists/marks?regions=%00").get_json() == {}
     assert client.get("/checklists/marks").get_json() == {}
+
+
+def test_a_region_search_offers_a_blank_print_with_its_regions_at_the_top(client, vocabulary, checklist_version):
+    page = client.get(f"/search?{NECK_AND_ARM}").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">print a blank one</a>', page).group(1).replace("&amp;", "&")
+    assert WHERE in client.get(link).get_data(as_text=True)
