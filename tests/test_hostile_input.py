@@ -14,7 +14,8 @@ from tests.conftest import csrf_from, point_at
 from tests.listings.conftest import listing_form, post_form  # noqa: F401  (a fixture)
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-SEARCH_KEYS = ["near", "radius", "unit", "modality", "condition", "accepting", "q", "page"]
+SEARCH_KEYS = ["near", "radius", "unit", "modality", "condition", "accepting", "q", "page", "max_price", "language",
+               "session_length", "home_visits", "nmt_training", "regions", "applied"]
 hostile_text = st.one_of(
     st.text(max_size=300),
     st.sampled_from(["'; DROP TABLE therapists;--", "<script>alert(1)</script>", "\x00", "%00", "../../etc/passwd",

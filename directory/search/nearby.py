@@ -244,7 +244,8 @@ _CANDIDATE_COLUMNS = "SELECT p.therapist_id, p.location_id, p.latitude, p.longit
 def _candidates_sql(dialect: str, on_points: str, boxes: int, visitor_boxes: int) -> TextClause:
     parts = [f"{_CANDIDATE_COLUMNS}{_points_in_named_box(dialect, f'b{i}')}{_and(on_points)}" for i in range(boxes)]
     parts += [
-        f"{_CANDIDATE_COLUMNS}{_points_in_named_box(dialect, f'v{i}')}{_and(on_points)} AND p.mobile"
+        # Mobile first: the listing filter may read the therapist's row, for the few points that need it.
+        f"{_CANDIDATE_COLUMNS}{_points_in_named_box(dialect, f'v{i}')} AND p.mobile{_and(on_points)}"
         for i in range(visitor_boxes)
     ]
     return text(" UNION ALL ".join(parts))

@@ -384,6 +384,9 @@ def test_a_saved_checklist_keeps_its_regions_and_an_edit_changes_them(client, th
     token = save(client, answers(regions=["neck-right", "arm-hand-right", "made-up"]), therapist.slug)
     shown = client.get(f"/checklists/{token}").get_data(as_text=True)
     assert WHERE in shown and marks(shown) == 3
+    exported = client.get(f"/checklists/{token}/export.json").get_json()["checklists"][0]
+    assert exported["regions"] == ["neck-right", "arm-hand-right"] and exported["regions_version"] == 1
+    assert exported["where_it_hurts"] == ["Neck, right side", "Arm and hand (tingling), right side"]
     edit = client.get(f"/checklists/{token}/edit").get_data(as_text=True)
     assert checked_regions(edit) == ["neck-right", "arm-hand-right"]
     kept = hidden_fields(edit) | answers(regions=["neck-right", "arm-hand-right"])
@@ -493,3 +496,9 @@ def test_the_form_asks_which_questions_to_mark_as_regions_are_ticked(client, che
     }
     assert client.get("/checklists/marks?regions=%00").get_json() == {}
     assert client.get("/checklists/marks").get_json() == {}
+
+
+def test_a_region_search_offers_a_blank_print_with_its_regions_at_the_top(client, vocabulary, checklist_version):
+    page = client.get(f"/search?{NECK_AND_ARM}").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">print a blank one</a>', page).group(1).replace("&amp;", "&")
+    assert WHERE in client.get(link).get_data(as_text=True)
