@@ -215,3 +215,11 @@ def test_no_relaxations_when_someone_was_found(make_therapist, monkeypatch):
     params = SearchParams(modalities=("thai",))
     monkeypatch.setattr(refine, "count_therapists", lambda *args: pytest.fail("counted"))
     assert relaxations(params, vocabulary, Found(search_therapists(params, vocabulary, ST_PETE))) == []
+
+
+def test_a_ticked_region_is_a_chip_too(client, make_therapist):
+    make_therapist(at=point_at(1), modalities=("nmt-st-john",), conditions=("tension-headache",))
+    page = client.get("/search?near=33701&regions=skull-base-right").get_data(as_text=True)
+    found = chips(page)
+    assert "Where it hurts: Base of the skull, right side" in found
+    assert "regions" not in query(found["Where it hurts: Base of the skull, right side"])
