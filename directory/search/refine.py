@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any, Callable
 
-from directory.search.services import COUNT_CAP, RADIUS_CHOICES, Found, SearchParams, count_therapists
+from directory.search.services import COUNT_CAP, RADIUS_CHOICES, Found, SearchParams, apply_regions, count_therapists
 from directory.search.offers import load_languages
 from directory.search.regions import pain_map
 from directory.search.vocabulary import Vocabulary
@@ -55,12 +55,17 @@ def active_filters(params: SearchParams, vocabulary: Vocabulary) -> list[ActiveF
             continue
         if isinstance(value, tuple):
             active += [
-                ActiveFilter(label(item, vocabulary), replace(params, page=1, **{name: tuple(v for v in value if v != item)}))
+                ActiveFilter(label(item, vocabulary), _without(params, **{name: tuple(v for v in value if v != item)}))
                 for item in value
             ]
         else:
-            active.append(ActiveFilter(label(value, vocabulary), replace(params, page=1, **{name: _DEFAULTS[name]})))
+            active.append(ActiveFilter(label(value, vocabulary), _without(params, **{name: _DEFAULTS[name]})))
     return active
+
+
+def _without(params: SearchParams, **changes: Any) -> SearchParams:
+    """The search (page 1) with `changes`; a region taken away takes the filters it set with it."""
+    return apply_regions(replace(params, page=1, **changes), pain_map())
 
 
 @dataclass(frozen=True)

@@ -223,3 +223,16 @@ def test_a_ticked_region_is_a_chip_too(client, make_therapist):
     found = chips(page)
     assert "Where it hurts: Base of the skull, right side" in found
     assert "regions" not in query(found["Where it hurts: Base of the skull, right side"])
+
+
+def test_taking_a_region_away_takes_its_filters_with_it_and_is_counted(client, make_therapist):
+    make_therapist(at=point_at(1), modalities=("swedish",), conditions=("migraine",))
+    # Temples and forehead tick NMT, which the one therapist near does not offer.
+    page = client.get("/search?near=33701&regions=temples-forehead-left").get_data(as_text=True)
+    assert total(page) == 0
+    region = "Where it hurts: Temples and forehead, left side"
+    without = query(chips(page)[region])
+    assert "regions" not in without and "modality" not in without and "condition" not in without
+    offered = suggestions(page)
+    assert offered[f"Without “{region}”"][1] == 1
+    assert total(client.get(offered[f"Without “{region}”"][0]).get_data(as_text=True)) == 1
