@@ -176,7 +176,10 @@ def test_zero_results_never_suggest_what_also_finds_nobody(client, make_therapis
     assert not any(label.startswith("Within") for label in offered)
     nobody = client.get("/search?near=98101&radius=5&modality=thai").get_data(as_text=True)
     assert suggestions(nobody) == {}
-    assert "would not find anyone either" in nobody and "within 100" not in nobody.lower()
+    assert "Dropping any filter or searching up to 100 mi would not find anyone either." in nobody
+    assert "Search within 100" not in nobody
+    alone = client.get("/search?near=98101&radius=5").get_data(as_text=True)
+    assert suggestions(alone) == {} and "Searching up to 100 mi would not find anyone either" in alone
 
 
 def test_zero_results_without_a_place_offer_dropping_filters(client, conflicting):
