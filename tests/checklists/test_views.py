@@ -9,7 +9,7 @@ from directory.checklists import services
 from directory.checklists.views import COOKIE_NAME
 from directory.checklists.models import Checklist
 from directory.extensions import db
-from tests.conftest import _config, csrf_from, private_header_problems
+from tests.conftest import _config, csrf_from, point_at, private_header_problems
 from tests.listings.conftest import hidden_fields
 
 TOKEN_URL = re.compile(r"/checklists/([A-Za-z0-9_-]{43})$")
@@ -502,3 +502,16 @@ def test_a_region_search_offers_a_blank_print_with_its_regions_at_the_top(client
     page = client.get(f"/search?{NECK_AND_ARM}").get_data(as_text=True)
     link = re.search(r'<a href="([^"]+)">print a blank one</a>', page).group(1).replace("&amp;", "&")
     assert WHERE in client.get(link).get_data(as_text=True)
+
+
+def test_from_a_region_search_through_a_result_and_its_profile_to_the_marked_interview(client, vocabulary,
+                                                                                     checklist_version, make_therapist):
+    make_therapist(at=point_at(1), name="Nora Neuro", modalities=("nmt-st-john",),
+                   conditions=("thoracic-outlet-syndrome",))
+    results = client.get(f"/search?near=33701&{NECK_AND_ARM}").get_data(as_text=True)
+    profile_link = re.search(r'<a href="(/therapists/[^"]+)"[^>]*>Nora Neuro</a>', results).group(1)
+    profile = client.get(profile_link.replace("&amp;", "&")).get_data(as_text=True)
+    interview = re.search(r'<a class="button button--primary" href="([^"]+)">Interview this therapist</a>', profile)
+    form = client.get(interview.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert checked_regions(form) == ["neck-right", "arm-hand-right"] and marks(form) == 3
+    assert 'value="Nora Neuro"' in form
