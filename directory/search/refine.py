@@ -20,7 +20,7 @@ FILTER_LABELS: dict[str, Callable[[Any, Vocabulary], str]] = {
     "conditions": lambda slug, vocabulary: vocabulary.condition(slug).name,
     "accepting": lambda _, vocabulary: "Accepting new clients",
     "text": lambda text, vocabulary: f"Name or practice: “{text}”",
-    "max_price": lambda dollars, vocabulary: f"Up to ${dollars} a session",
+    "max_price": lambda dollars, vocabulary: f"Up to ${dollars:,} a session",
     "languages": lambda slug, vocabulary: f"Speaks {_language_names()[slug]}",
     "session_lengths": lambda minutes, vocabulary: f"{minutes}-minute sessions",
     "home_visits": lambda _, vocabulary: "Visits you at home",

@@ -302,3 +302,22 @@ def test_the_api_document_declares_the_new_filters(client, vocabulary):
     assert {"max_price", "language", "session_length", "home_visits", "nmt_training"} <= set(declared)
     assert "spanish (Spanish)" in declared["language"]["description"] and declared["language"]["explode"]
     assert "at or under" in declared["max_price"]["description"]
+
+
+def test_each_offer_filter_is_a_chip_that_drops_just_itself(client, make_therapist):
+    from tests.search.test_refine import chips, query
+
+    make_therapist(at=point_at(1), price_min=70, price_max=90, languages=["English", "Español"], session_lengths=[60, 90],
+                   training="NMT seminars", mobile=True, service_radius_mi=10)
+    url = ("/search?near=33701&max_price=1500&language=english&language=spanish&session_length=90&home_visits=1"
+           "&nmt_training=1")
+    page = client.get(url).get_data(as_text=True)
+    found = chips(page)
+    assert list(found) == ["Up to $1,500 a session", "Speaks English", "Speaks Spanish", "90-minute sessions",
+                           "Visits you at home", "NMT training on file"]
+    everything = query(url)
+    for label, link in found.items():
+        args = query(link)
+        removed = {key: [v for v in values if v not in args.get(key, [])] for key, values in everything.items()}
+        assert sum(len(values) for values in removed.values()) == 1, (label, removed)
+        assert "1 therapist within 25 mi" in client.get(link).get_data(as_text=True)
