@@ -57,9 +57,13 @@ axe: $(AXE)
 test: install browser axe
 	$(BIN)/pytest
 
-## Known vulnerabilities in the pinned dependencies.
-## pip-audit says "No known vulnerabilities" even when it could not look a package up, so count those.
+## Types kept true (mypy), no function graded D or worse by radon, and known vulnerabilities in the pinned
+## dependencies. pip-audit says "No known vulnerabilities" even when it could not look a package up, so count those.
 audit: install
+	$(BIN)/mypy
+	@complex=$$($(BIN)/radon cc directory --min D --show-complexity); \
+	if [ -n "$$complex" ]; then echo "radon: functions graded D or worse:"; echo "$$complex"; exit 1; fi; \
+	echo "radon: no function graded D or worse"
 	@$(BIN)/pip-audit --requirement constraints.txt --progress-spinner off > .audit.log 2>&1; status=$$?; \
 	cat .audit.log; \
 	skipped=$$(grep -c "could not be audited" .audit.log); \

@@ -40,7 +40,8 @@ from directory.geo.geocoders import offline_geocoder  # noqa: E402
 from directory.listings.rules import SESSION_LENGTH_CHOICES  # noqa: E402
 from directory.search import nearby, offers, query_plans  # noqa: E402
 from directory.search.nearby import PLANE_SPACING  # noqa: E402
-from directory.search.services import PAGE_SIZE, SearchParams, listing_filter, search_therapists  # noqa: E402
+from directory.search.params import SearchParams  # noqa: E402
+from directory.search.services import PAGE_SIZE, listing_filter, search_therapists  # noqa: E402
 from directory.search.vocabulary import load_vocabulary  # noqa: E402
 from directory.seeding import read_seed  # noqa: E402
 from bench.pages import (  # noqa: E402

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.database import utcnow
-from directory.extensions import Model, db
+from directory.extensions import Model
 
 
 class Admin(UserMixin, Model):

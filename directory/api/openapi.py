@@ -5,7 +5,7 @@ from typing import Any
 
 from directory.listings.rules import SESSION_LENGTH_CHOICES
 from directory.search.offers import MAX_PRICE, NMT_WORDS, load_languages
-from directory.search.services import MAX_PLACE_LENGTH, MAX_TEXT_LENGTH, RADIUS_CHOICES
+from directory.search.params import MAX_PLACE_LENGTH, MAX_TEXT_LENGTH, RADIUS_CHOICES
 
 
 def _error_response(description: str) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from flask import url_for
 from directory.database import aware
 from directory.search.places import Place
 from directory.search.regions import PainMap, Region
-from directory.search.services import Hit, SearchParams
+from directory.search.params import SearchParams
+from directory.search.services import Hit
 from directory.search.vocabulary import Term
 from directory.therapists.models import Location, Therapist
 

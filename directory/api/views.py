@@ -16,15 +16,8 @@ from directory.api.serializers import (
 from directory.geo.geocoders import offline_geocoder
 from directory.search.places import Ambiguous, NotFound, PlaceFailure, WholeState, place_from
 from directory.search.regions import pain_map
-from directory.search.services import (
-    MAX_PLACE_LENGTH,
-    Found,
-    SearchParams,
-    SearchResults,
-    clean_text,
-    find,
-    parse_search_args,
-)
+from directory.search.params import MAX_PLACE_LENGTH, SearchParams, clean_text, parse_search_args
+from directory.search.services import Found, SearchResults, find
 from directory.search.vocabulary import load_vocabulary
 from directory.therapists.services import get_published
 

@@ -7,7 +7,8 @@ from directory.forms import GuardedForm, MultiCheckboxField, QuickCheckboxInput,
 from directory.listings.rules import SESSION_LENGTH_CHOICES
 from directory.search.offers import PRICE_CHOICES, load_languages
 from directory.search.regions import PainMap
-from directory.search.services import MAX_PLACE_LENGTH, MAX_TEXT_LENGTH, RADIUS_CHOICES, SearchParams, SearchResults
+from directory.search.params import MAX_PLACE_LENGTH, MAX_TEXT_LENGTH, RADIUS_CHOICES, SearchParams
+from directory.search.services import SearchResults
 from directory.search.vocabulary import Vocabulary
 
 

@@ -159,13 +159,16 @@ def count_offers(ids: Iterable[int] | None = None, *, ids_sql: str = "", values:
             return counts
         ids_sql = _ids_sql(dialect)
         bound["ids"] = json.dumps(chosen)
-    slugs_by_name = _slugs_by_name(languages)
+    _tally(db.session.execute(_offered_rows_sql(dialect, ids_sql), bound), counts, _slugs_by_name(languages))
+    return counts
+
+
+def _tally(rows: Iterable[Any], counts: OfferCounts, slugs_by_name: dict[str, str]) -> None:
+    """Add each offered row (lowest price, languages, session lengths, training text, mobile) to `counts`."""
     spoken: dict[str, set[str]] = {}
     lengths: dict[str, list[int]] = {}
     prices: Counter[int] = Counter()
-    for price, written_languages, written_lengths, training, mobile in db.session.execute(
-        _offered_rows_sql(dialect, ids_sql), bound
-    ):
+    for price, written_languages, written_lengths, training, mobile in rows:
         if price is not None:
             prices[price] += 1
         if written_languages not in spoken:
@@ -180,4 +183,3 @@ def count_offers(ids: Iterable[int] | None = None, *, ids_sql: str = "", values:
         counts.nmt_training += any(word in training for word in NMT_WORDS)
         counts.home_visits += bool(mobile)
     counts.prices = {ceiling: sum(n for price, n in prices.items() if price <= ceiling) for ceiling in PRICE_CHOICES}
-    return counts

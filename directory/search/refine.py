@@ -8,16 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any, Callable
 
-from directory.search.services import COUNT_CAP, RADIUS_CHOICES, Found, SearchParams, apply_regions, count_therapists
+from directory.search.params import RADIUS_CHOICES, SearchParams, apply_regions
+
+from directory.search.services import COUNT_CAP, Found, count_therapists
 from directory.search.offers import load_languages
-from directory.search.regions import pain_map
-from directory.search.vocabulary import Vocabulary
+from directory.search.regions import Region, pain_map
+from directory.search.vocabulary import Term, Vocabulary
 
 # Per filter (a SearchParams field), the chip's label for one of its values. A tuple field gives a chip per
 # value; any other gives one chip, and removing it puts the field back to its default.
 FILTER_LABELS: dict[str, Callable[[Any, Vocabulary], str]] = {
-    "modalities": lambda slug, vocabulary: vocabulary.modality(slug).name,
-    "conditions": lambda slug, vocabulary: vocabulary.condition(slug).name,
+    "modalities": lambda slug, vocabulary: _name(vocabulary.modality(slug), slug),
+    "conditions": lambda slug, vocabulary: _name(vocabulary.condition(slug), slug),
     "accepting": lambda _, vocabulary: "Accepting new clients",
     "text": lambda text, vocabulary: f"Name or practice: “{text}”",
     "max_price": lambda dollars, vocabulary: f"Up to ${dollars:,} a session",
@@ -25,11 +27,18 @@ FILTER_LABELS: dict[str, Callable[[Any, Vocabulary], str]] = {
     "session_lengths": lambda minutes, vocabulary: f"{minutes}-minute sessions",
     "home_visits": lambda _, vocabulary: "Visits you at home",
     "nmt_training": lambda _, vocabulary: "NMT training on file",
-    "regions": lambda slug, vocabulary: f"Where it hurts: {pain_map().region(slug).label}",
+    "regions": lambda slug, vocabulary: f"Where it hurts: {_name(pain_map().region(slug), slug)}",
 }
 # Not filters: the place and the page, and which regions' filters were already ticked for the person.
 NOT_FILTERS = frozenset({"near", "radius", "unit", "page", "applied"})
 _DEFAULTS = {f.name: f.default for f in fields(SearchParams)}
+
+
+def _name(known: Term | Region | None, slug: str) -> str:
+    """What a parsed (so known) slug is called."""
+    if isinstance(known, Region):
+        return known.label
+    return known.name if known else slug
 
 
 def _language_names() -> dict[str, str]:

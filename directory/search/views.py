@@ -7,7 +7,8 @@ from directory.geo.geocoders import offline_geocoder
 from directory.search.forms import SearchForm
 from directory.search.refine import active_filters, relaxations
 from directory.search.regions import pain_map
-from directory.search.services import PAGE_SIZE, Found, SearchParams, find, parse_search_args
+from directory.search.params import SearchParams, parse_search_args
+from directory.search.services import PAGE_SIZE, Found, find
 from directory.search.vocabulary import load_vocabulary
 
 bp = Blueprint("search", __name__)

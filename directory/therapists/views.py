@@ -4,7 +4,7 @@ from dataclasses import replace
 from flask import Blueprint, abort, render_template, request
 
 from directory.search.regions import pain_map, regions_asked_for
-from directory.search.services import SearchParams, parse_search_args
+from directory.search.params import SearchParams, parse_search_args
 from directory.search.vocabulary import load_vocabulary
 from directory.therapists.services import load_profile, profile_json_ld
 

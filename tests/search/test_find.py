@@ -4,7 +4,8 @@ from geopy.exc import GeocoderServiceError
 
 from directory.geo.geocoders import offline_geocoder
 from directory.search.places import Ambiguous, GeocoderDown, Located, NotFound, Place, locate
-from directory.search.services import Found, SearchParams, find
+from directory.search.params import SearchParams
+from directory.search.services import Found, find
 from directory.search.vocabulary import load_vocabulary
 from tests.conftest import ST_PETE, point_at
 

@@ -13,7 +13,8 @@ from werkzeug.datastructures import MultiDict
 from directory.extensions import db
 from directory.listings.rules import SESSION_LENGTH_CHOICES
 from directory.search.offers import PRICE_CHOICES, load_languages
-from directory.search.services import COUNT_CAP, PAGE_SIZE, SearchParams, parse_search_args, search_therapists
+from directory.search.params import SearchParams, parse_search_args
+from directory.search.services import COUNT_CAP, PAGE_SIZE, search_therapists
 from directory.search.vocabulary import load_vocabulary
 from directory.therapists.models import ListingStatus, Therapist
 from tests.conftest import ST_PETE, point_at

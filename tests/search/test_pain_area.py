@@ -12,7 +12,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from directory.search.regions import load_pain_map
-from directory.search.services import SearchParams, apply_regions, parse_search_args
+from directory.search.params import SearchParams, apply_regions, parse_search_args
 from directory.search.vocabulary import load_vocabulary
 from tests.conftest import point_at
 

@@ -10,7 +10,8 @@ import pytest
 from directory.search import refine
 from directory.search.refine import FILTER_LABELS, MAX_COUNTED_FILTERS, NOT_FILTERS, active_filters, relaxations
 from directory.geo.geocoders import offline_geocoder
-from directory.search.services import Found, SearchParams, count_therapists, find, search_therapists
+from directory.search.params import SearchParams
+from directory.search.services import Found, count_therapists, find, search_therapists
 from directory.search.vocabulary import load_vocabulary
 from tests.conftest import ST_PETE, point_at
 from tests.search.test_services import count_queries

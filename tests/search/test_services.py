@@ -9,7 +9,8 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from directory.extensions import db
-from directory.search.services import COUNT_CAP, PAGE_SIZE, SearchParams, parse_search_args, search_therapists
+from directory.search.params import SearchParams, parse_search_args
+from directory.search.services import COUNT_CAP, PAGE_SIZE, search_therapists
 from directory.search.vocabulary import load_vocabulary
 from directory.therapists.models import Condition, ListingStatus, Modality, Therapist
 from tests.conftest import ST_PETE, point_at
