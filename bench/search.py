@@ -44,6 +44,7 @@ from directory.search.params import SearchParams  # noqa: E402
 from directory.search.services import PAGE_SIZE, listing_filter, search_therapists  # noqa: E402
 from directory.search.vocabulary import load_vocabulary  # noqa: E402
 from directory.seeding import read_seed  # noqa: E402
+from directory.therapists.models import LanguageName  # noqa: E402
 from bench.pages import (  # noqa: E402
     APP_PORT,
     SEEDED,
@@ -79,6 +80,8 @@ CASES: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("sparse, every offer", SPARSE_PLACE, {"max_price": 150, "languages": ("english",), "session_lengths": (60,),
                                            "home_visits": True, "nmt_training": True}),
 )
+# The migration that makes language_names, the one before the listing points hold languages.
+LANGUAGE_NAMES_REVISION = "0013"
 # Raised when the synthetic listings change, so that cached ones are generated again.
 DATA_VERSION = 2
 PAGES = (1, 10)
@@ -224,6 +227,14 @@ def settle(url: str) -> None:
     PostgreSQL, the visibility map autovacuum would keep on a settled table)."""
     app = create_app(bench_config(url))
     with app.app_context():
+        current = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+        if int(current) < int(LANGUAGE_NAMES_REVISION):
+            # The language names first, so that the listing points are built with their languages at once
+            # (filling them in afterwards rewrites every point).
+            flask_migrate.upgrade(revision=LANGUAGE_NAMES_REVISION)
+            names = offers.quoted_names(offers.languages_in(str(app.config["SEEDS_DIR"])))
+            db.session.add_all(LanguageName(name=name, search_bit=bit) for name, bit in names.items())
+            db.session.commit()
         flask_migrate.upgrade()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("ANALYZE" if db.engine.dialect.name == "sqlite" else "VACUUM ANALYZE"))
@@ -298,7 +309,7 @@ def floor_query(
 ):
     """The leanest SQL for the same page: listing points in one box just big enough, nearest first by a
     flat-earth distance, then the shown columns of just that page's therapists. `offered`: SQL conditions
-    on the therapist `t` (issue 17's filters, values written in)."""
+    on the point `p` (issue 17's filters, values written in)."""
     min_lat, max_lat, min_lon, max_lon = bounding_boxes(*point, radius_km)[0]
     lat, lon = point
     scale = math.cos(math.radians(lat)) ** 2
@@ -311,7 +322,7 @@ def floor_query(
         inside = f"point(p.longitude, p.latitude) <@ box(point({min_lon}, {min_lat}), point({max_lon}, {max_lat}))"
     offers = "".join(f" AND (p.modality_mask & {mask}) <> 0" for mask in masks)
     if offered:
-        offers += f" AND EXISTS (SELECT 1 FROM therapists t WHERE t.id = p.therapist_id AND {offered})"
+        offers += f" AND {offered}"
     order = f"(p.latitude - {lat}) * (p.latitude - {lat}) + (p.longitude - {lon}) * (p.longitude - {lon}) * {scale}"
     return (
         "SELECT t.id, t.slug, t.name, t.practice_name, t.credentials, t.accepting_new_clients, t.mobile, t.is_sample,"
@@ -366,14 +377,14 @@ def measure_service(db_name: str, url: str, size: int, points: dict[str, tuple[f
 
 
 def offered_sql(params: SearchParams) -> str:
-    """The search's conditions on what a therapist offers, with their values written in, for the floor; home
+    """The search's conditions on what a listing point offers, with their values written in, for the floor; home
     visits as "mobile" (the floor does not check whose service area reaches the place)."""
     languages = {language.slug: language for language in offers.load_languages()}
-    conditions, values = offers.therapist_conditions(
-        db.engine.dialect.name, params.max_price, [languages[slug] for slug in params.languages], params.session_lengths, params.nmt_training
+    conditions, values = offers.point_conditions(
+        params.max_price, [languages[slug] for slug in params.languages], params.session_lengths, params.nmt_training
     )
     if params.home_visits:
-        conditions.append("t.mobile")
+        conditions.append("p.mobile")
     written = " AND ".join(conditions)
     for name, value in sorted(values.items(), key=lambda item: -len(item[0])):
         literal = str(value) if isinstance(value, int) else "'" + str(value).replace("'", "''") + "'"

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from directory.checklists.models import ChecklistVersion
 from directory.extensions import db
 from directory.listings.data import SCALAR_FIELDS, ListingData, ProposedLocation, VocabularyTerms, write_listing
+from directory.search.offers import languages_in, sync_language_names
 from directory.therapists.models import Condition, ListingStatus, Modality, Therapist
 from directory.therapists.sync import assign as _assign
 from directory.therapists.sync import free_search_bits, take_search_bit
@@ -41,7 +42,7 @@ def read_seed(seeds_dir: str | Path, name: str) -> dict[str, Any]:
 
 
 def seed_vocabularies(seeds_dir: str | Path) -> SeedReport:
-    """Upsert modalities (with their parents) and conditions."""
+    """Upsert modalities (with their parents) and conditions, and write the names the search knows languages by."""
     report = SeedReport()
     entries = read_seed(seeds_dir, "modalities.json")["modalities"]
     existing = {m.slug: m for m in db.session.scalars(select(Modality))}
@@ -73,6 +74,7 @@ def seed_vocabularies(seeds_dir: str | Path) -> SeedReport:
             condition, {"name": entry["name"], "description": entry["description"], "position": position}
         )
         _tally(report, created, changed)
+    sync_language_names(languages_in(str(seeds_dir)))
     db.session.flush()
     return report
 

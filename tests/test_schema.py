@@ -1,9 +1,12 @@
 """The migrations build exactly the schema the models describe, plus the listing points of migration 0005."""
+from dataclasses import replace
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
 from directory.extensions import db
+from directory.search.offers import load_languages, sync_language_names
 from directory.therapists.models import LISTING_POINTS, ListingStatus, Modality, described_by_models
 
 
@@ -113,3 +116,52 @@ def test_modalities_get_distinct_search_bits(vocabulary):
     search_bits = list(db.session.scalars(select(Modality.search_bit)))
     assert len(search_bits) == len(set(search_bits)) > 10
     assert all(0 <= bit <= 62 for bit in search_bits)
+
+
+def offers_on_points():
+    """{location id: (price, languages, session lengths, NMT training)} as the listing points hold them."""
+    rows = db.session.execute(text(
+        f"SELECT p.location_id, p.price, p.languages, p.session_lengths, p.nmt_training FROM {LISTING_POINTS} p"
+    ))
+    return {row[0]: (row[1], row[2], row[3], bool(row[4])) for row in rows}
+
+
+def test_listing_points_follow_what_a_listing_offers(make_therapist):
+    languages = {language.slug: 1 << language.bit for language in load_languages()}
+    lengths = {minutes: 1 << (minutes // 15) for minutes in (30, 60, 90, 120)}
+    therapist = make_therapist(at=[(27.7, -82.6), (28.0, -82.5)], modalities=("swedish",), price_min=None,
+                               price_max=95, languages=["English", "SPANISH", "Spanish Sign Language"],
+                               session_lengths=[60, 90], training="Swedish massage.", certifications=[])
+    first, second = (location.id for location in therapist.locations)
+    expected = (95, languages["english"] | languages["spanish"], lengths[60] | lengths[90], False)
+    assert offers_on_points() == {first: expected, second: expected}
+
+    therapist.price_min, therapist.languages, therapist.session_lengths = 70, ["Kreyòl"], [30, 120]
+    therapist.certifications = ["Certified NeuroMuscular Therapist"]
+    db.session.commit()
+    expected = (70, languages["haitian-creole"], lengths[30] | lengths[120], True)
+    assert offers_on_points() == {first: expected, second: expected}
+
+    therapist.certifications, therapist.training = [], "Seminars in NMT, St. John method"
+    therapist.price_min = therapist.price_max = None
+    therapist.languages, therapist.session_lengths = [], []
+    db.session.commit()
+    assert offers_on_points() == {first: (None, 0, 0, True), second: (None, 0, 0, True)}
+
+
+def test_changed_language_names_reach_every_listing_point(make_therapist, app):
+    therapist = make_therapist(languages=["Tagalog", "English"])
+    location = therapist.locations[0].id
+    languages = load_languages()
+    by_slug = {language.slug: language for language in languages}
+    assert offers_on_points()[location][1] == (1 << by_slug["tagalog"].bit) | (1 << by_slug["english"].bit)
+    # Tagalog dropped from the seeds, English moved to another bit: the points follow; a second run changes nothing.
+    english = replace(by_slug["english"], bit=by_slug["tagalog"].bit)
+    fewer = [english if language.slug == "english" else language for language in languages if language.slug != "tagalog"]
+    assert sync_language_names(fewer)
+    db.session.commit()
+    assert offers_on_points()[location][1] == 1 << english.bit
+    assert not sync_language_names(fewer)
+    assert sync_language_names(languages)
+    db.session.commit()
+    assert offers_on_points()[location][1] == (1 << by_slug["tagalog"].bit) | (1 << by_slug["english"].bit)

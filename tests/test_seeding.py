@@ -132,6 +132,7 @@ def test_a_new_modality_takes_the_lowest_free_search_bit(app, tmp_path, vocabula
     extra = {"slug": "gua-sha", "name": "Gua sha", "description": "Fictional test entry.", "parent": None}
     (tmp_path / "modalities.json").write_text(json.dumps({"modalities": [extra]}))
     (tmp_path / "conditions.json").write_text(json.dumps({"conditions": []}))
+    (tmp_path / "languages.json").write_text(json.dumps({"languages": []}))
     seed_vocabularies(tmp_path)
     db.session.commit()
     assert db.session.scalars(select(Modality.search_bit).where(Modality.slug == "gua-sha")).one() == freed_bit
@@ -145,6 +146,7 @@ def test_more_modalities_than_search_bits_are_refused_clearly(app, tmp_path):
     entries = [{"slug": f"m{i}", "name": f"M {i}", "description": "", "parent": None} for i in range(64)]
     (tmp_path / "modalities.json").write_text(json.dumps({"modalities": entries}))
     (tmp_path / "conditions.json").write_text(json.dumps({"conditions": []}))
+    (tmp_path / "languages.json").write_text(json.dumps({"languages": []}))
     with pytest.raises(ValueError, match="room for 63 modalities; m63 is one too many"):
         seed_vocabularies(tmp_path)
     db.session.rollback()
@@ -164,3 +166,17 @@ def test_every_sample_listing_keeps_the_listing_rules(sample):
         for text, limit in ((data.name, rules.NAME_MAX), (data.training, rules.LONG_TEXT_MAX), (data.bio, rules.LONG_TEXT_MAX)):
             assert rules.text(text, limit) == text
         assert all(rules.postal_code(loc.postal_code) == loc.postal_code for loc in data.locations)
+
+
+def test_more_languages_than_search_bits_are_refused_clearly(app, tmp_path):
+    import json
+
+    from directory.seeding import seed_vocabularies
+
+    for name in ("modalities", "conditions"):
+        (tmp_path / f"{name}.json").write_text(json.dumps({name: []}))
+    languages = [{"slug": f"l{i}", "name": f"L {i}", "also": []} for i in range(64)]
+    (tmp_path / "languages.json").write_text(json.dumps({"languages": languages}))
+    with pytest.raises(ValueError, match="room for 63 languages; languages.json lists 64"):
+        seed_vocabularies(tmp_path)
+    db.session.rollback()

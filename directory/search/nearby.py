@@ -22,6 +22,8 @@ from sqlalchemy import TextClause, text
 
 from directory.geo import distances
 from directory.extensions import db
+from directory.search import offers
+from directory.search.offers import Offered, OfferCounts
 from directory.therapists.models import LISTING_POINTS, MAX_SERVICE_RADIUS_MI, ListingStatus
 
 PUBLISHED = ListingStatus.PUBLISHED.value
@@ -85,6 +87,20 @@ def _points_in_box(dialect: str, south: str, north: str, west: str, east: str) -
     return f"FROM {LISTING_POINTS} p WHERE point(p.longitude, p.latitude) <@ box(point({west}, {south}), point({east}, {north}))"
 
 
+# SQLite's entries have the id 64 x their location's id + 1 + their plane (migration 0005): on the plane of any
+# modality, 64 x the location's id.
+ENTRIES_PER_LOCATION = 64
+
+
+def points_of(dialect: str, therapists: str) -> str:
+    """FROM and WHERE reading the listing points `p` of the therapists whose id meets `therapists` (SQL such as
+    "= t.id" or "IN (SELECT ...)"); on SQLite, one entry per location, on the plane of any modality."""
+    if dialect == "sqlite":
+        return (f"FROM locations l JOIN {LISTING_POINTS} p ON p.id = l.id * {ENTRIES_PER_LOCATION}"
+                f" WHERE l.therapist_id {therapists}")
+    return f"FROM {LISTING_POINTS} p WHERE p.therapist_id {therapists}"
+
+
 def _points_in_named_box(dialect: str, name: str) -> str:
     return _points_in_box(dialect, *(f":{name}_{edge}" for edge in "snwe"))
 
@@ -117,21 +133,25 @@ _SURELY_VISITS = (
     "p.mobile AND abs(p.latitude - :lat) <= p.service_radius_mi * :visit_dlat"
     " AND abs(p.longitude - :lon) <= p.service_radius_mi * :visit_dlon"
 )
-_THERAPIST_IDS = {"sqlite": "group_concat(therapist_id)", "postgresql": "string_agg(CAST(therapist_id AS TEXT), ',')"}
 
 
 @functools.lru_cache(maxsize=256)
-def _census_sql(dialect: str, on_points: str, families: tuple[int, ...], home_visits: bool) -> TextClause:
+def _census_sql(dialect: str, on_points: str, families: tuple[int, ...], home_visits: bool,
+                languages: tuple[offers.Language, ...]) -> TextClause:
     if home_visits:
         on_points = f"{on_points} AND {_SURELY_VISITS}"
     rows = (
-        f"SELECT p.therapist_id, p.modality_mask, CASE WHEN {_SURELY_VISITS} THEN 1 ELSE 0 END AS visits"
+        "SELECT p.therapist_id, p.modality_mask, p.price, p.languages, p.session_lengths,"
+        f" CASE WHEN p.nmt_training THEN 1 ELSE 0 END AS nmt_training, CASE WHEN {_SURELY_VISITS} THEN 1 ELSE 0 END AS visits"
         f" {_points_in_named_box(dialect, 'square')}{_and(on_points)} LIMIT :rows"
     )
     rung_square = _points_in_box(
         dialect, "(:lat - rungs.dlat)", "(:lat + rungs.dlat)", "(:lon - rungs.dlon)", "(:lon + rungs.dlon)"
     )
     facets = "".join(f", count(CASE WHEN found.mask & {family} <> 0 THEN 1 END)" for family in families)
+    facets += "".join(f", {count}" for count in offers.count_sql("found", languages))
+    # A therapist's points all hold the same offers.
+    offered = ", ".join(f"max({column}) AS {column}" for column in offers.OFFERED_COLUMNS)
     return text(
         "WITH RECURSIVE rungs(step, dlat, dlon) AS ("
         " SELECT 0, :dlat, :dlon"
@@ -139,13 +159,12 @@ def _census_sql(dialect: str, on_points: str, families: tuple[int, ...], home_vi
         " SELECT step + 1, dlat * :ratio, dlon * :ratio FROM rungs"
         f" WHERE step < :rungs AND (SELECT count(DISTINCT p.therapist_id) {rung_square}{_and(on_points)}) < :wanted"
         "), found AS ("
-        f" SELECT therapist_id, max(modality_mask) AS mask, max(visits) AS visits FROM ({rows}) AS census_rows"
+        f" SELECT therapist_id, max(modality_mask) AS mask, {offered}, max(visits) AS visits FROM ({rows}) AS census_rows"
         " GROUP BY therapist_id"
         ") SELECT count(*),"
         " CASE WHEN count(*) >= :cap THEN (SELECT max(step) FROM rungs) END,"
         " CASE WHEN count(*) < :cap THEN"
         f" (SELECT max(v.service_radius_mi) FROM therapists v WHERE v.status = '{PUBLISHED}') END,"
-        f" CASE WHEN count(*) >= :cap THEN {_THERAPIST_IDS[dialect]} END,"
         " count(CASE WHEN found.visits = 1 THEN 1 END)"
         f"{facets} FROM found"
     )
@@ -159,9 +178,8 @@ class Census:
     modality_counts: dict[str, int]
     rung: int | None
     widest_visit_mi: float | None = None
-    # When capped: the therapists counted, and how many of them surely visit the place.
-    therapist_ids: list[int] = field(default_factory=list)
-    home_visits: int = 0
+    # What the therapists counted offer; their home visits are those that surely visit the place.
+    offer_counts: OfferCounts = field(default_factory=OfferCounts)
 
     @property
     def capped(self) -> bool:
@@ -190,7 +208,7 @@ def census_statement(
         "ratio": _RUNG_RATIO, "rungs": _LADDER_RUNGS, "wanted": wanted, "cap": COUNT_CAP,
         "visit_dlat": visit_dlat, "visit_dlon": visit_dlon,
     }
-    sql = _census_sql(dialect(), listing.on_points, vocabulary.family_masks, listing.home_visits)
+    sql = _census_sql(dialect(), listing.on_points, vocabulary.family_masks, listing.home_visits, offers.load_languages())
     return Statement(sql, values)
 
 
@@ -204,11 +222,14 @@ def take_census(
     streamed = dialect() == "postgresql"
     if streamed:
         db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
-    found, rung, widest, ids, visits, *counts = statement.run().one()
+    found, rung, widest, visits, *counts = statement.run().one()
     if streamed:
         db.session.execute(text("RESET enable_bitmapscan"))
-    modality_counts = dict(zip((m.slug for m in vocabulary.modalities), counts))
-    return Census(found, modality_counts, rung, widest, [int(i) for i in (ids or "").split(",") if i], visits)
+    families = len(vocabulary.family_masks)
+    modality_counts = dict(zip((m.slug for m in vocabulary.modalities), counts[:families]))
+    offer_counts = offers.counts_from(counts[families:], offers.load_languages())
+    offer_counts.home_visits = visits
+    return Census(found, modality_counts, rung, widest, offer_counts)
 
 
 @functools.lru_cache(maxsize=64)
@@ -237,7 +258,10 @@ def browse_counts(listing: ListingFilter, vocabulary: Any) -> dict[str, int]:
     return dict(zip((m.slug for m in vocabulary.modalities), counts))
 
 
-_CANDIDATE_COLUMNS = "SELECT p.therapist_id, p.location_id, p.latitude, p.longitude, p.mobile, p.service_radius_mi, p.modality_mask "
+_CANDIDATE_COLUMNS = (
+    "SELECT p.therapist_id, p.location_id, p.latitude, p.longitude, p.mobile, p.service_radius_mi, p.modality_mask,"
+    f" {', '.join(f'p.{column}' for column in offers.OFFERED_COLUMNS)} "
+)
 
 
 @functools.lru_cache(maxsize=256)
@@ -274,6 +298,7 @@ class Match:
     distance_km: float
     location_id: int
     modality_mask: int
+    offered: Offered
     visits: bool = False  # reaches the point only by visiting it: beyond the radius, within the service area
     covers: bool = False  # visits at home, and their service area reaches the point
 
@@ -287,18 +312,19 @@ class _Nearest:
     mobile: bool
     service_radius_mi: float | None
     modality_mask: int
+    offered: Offered
 
 
 def _nearest_locations(point: tuple[float, float], rows: Iterable[Any], exclude: set[int]) -> dict[int, _Nearest]:
     distance_to = distances.lambert_from(point)
     nearest: dict[int, _Nearest] = {}
-    for therapist_id, location_id, lat, lon, mobile, service_mi, mask in rows:
+    for therapist_id, location_id, lat, lon, mobile, service_mi, mask, *offered in rows:
         if therapist_id in exclude:
             continue
         distance = distance_to(lat, lon)
         current = nearest.get(therapist_id)
         if current is None or distance < current.distance_km:
-            nearest[therapist_id] = _Nearest(distance, location_id, lat, lon, bool(mobile), service_mi, mask)
+            nearest[therapist_id] = _Nearest(distance, location_id, lat, lon, bool(mobile), service_mi, mask, Offered(*offered))
     return nearest
 
 
@@ -317,7 +343,7 @@ def nearest(listing: ListingFilter, point: tuple[float, float], radius_km: float
     rows = candidates_statement(listing, point, radius_km).run()
     found = _nearest_locations(point, rows, set())
     return _by_distance(
-        Match(i, n.distance_km, n.location_id, n.modality_mask)
+        Match(i, n.distance_km, n.location_id, n.modality_mask, n.offered)
         for i, n in found.items() if not listing.home_visits or _visits(point, n)
     )[:count]
 
@@ -337,7 +363,7 @@ def everyone_within(
             continue
         if within or covers:
             matches.append(Match(therapist_id, found.distance_km, found.location_id, found.modality_mask,
-                                 not within and covers, covers))
+                                 found.offered, not within and covers, covers))
     return _by_distance(matches)
 
 
@@ -355,7 +381,8 @@ def nearest_anywhere(
         found = _nearest_locations(point, rows, exclude)
         # Only matches inside the circle are sure to be the nearest; corners of the box are not.
         inside = _by_distance(
-            Match(i, n.distance_km, n.location_id, n.modality_mask) for i, n in found.items() if n.distance_km <= radius_km
+            Match(i, n.distance_km, n.location_id, n.modality_mask, n.offered)
+            for i, n in found.items() if n.distance_km <= radius_km
         )
         if len(inside) >= count or radius_km >= _WHOLE_EARTH_KM:
             return inside[:count]

@@ -1,11 +1,13 @@
 """What a listing offers besides its therapies and conditions, as the search filters and counts it: the lowest
 price per session, languages spoken, session lengths, home visits and NMT training on file.
 
-Each rule is SQL on a therapist row `t`, written here once; the search's filter and the counts beside the
-options both use it. Lists and texts are read as the JSON text both databases keep (SQLAlchemy writes it with
-json.dumps: `["English", "Spanish"]`, `[60, 90]`, non-ASCII letters as \\u escapes) with a plain substring
-search. Comparisons ignore case (of ASCII letters: a language typed all in capitals with an accented capital,
-"DINÉ", is not found as "Diné").
+Listing points hold them (migration 0014, kept in step by its triggers): `price` (the lowest price per session),
+`languages` (a mask of the search bits of the names in language_names, which the seed run writes from
+seeds/languages.json), `session_lengths` (a mask with bit minutes / 15 set per length) and `nmt_training` (the
+training or certifications name NMT or neuromuscular therapy, NMT_WORDS). The filters here are SQL on a point
+`p`; the counts are SQL over the points' columns where the search counts in SQL, and Python over the same
+values where it counts the matches it holds. A listed language is found as a name of one of the languages
+here, case ignored (of ASCII letters: "DINÉ" in capitals with an accented capital is not found as "Diné").
 """
 from __future__ import annotations
 
@@ -14,13 +16,14 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from flask import current_app
-from sqlalchemy import TextClause, text
+from sqlalchemy import delete, select, text
 
 from directory.extensions import db
 from directory.listings.rules import SESSION_LENGTH_CHOICES
+from directory.therapists.models import MAX_SEARCH_BIT, LanguageName
 
 # The ceilings the search page offers for the lowest price per session (any whole number works in a link).
 PRICE_CHOICES = (60, 80, 100, 120, 150, 200)
@@ -28,87 +31,111 @@ MAX_PRICE = 10_000
 
 # "Has NMT training on file": the training or certifications the therapist wrote name NMT or neuromuscular
 # therapy (either lineage, St. John or American, says one of these words). What the listing says, not checked.
+# Migration 0014 writes them into the SQL that fills listing points; a change there needs a migration too.
 NMT_WORDS = ("nmt", "neuromuscular")
-
-# The texts the rules read, per therapist row `t`: the lowest price per session (price_min, or the only price a
-# listing gives), the languages as lower-case JSON, the session lengths as ",60,90," and the training with the
-# certifications in lower case.
-ROW_TEXTS = {
-    "price": "COALESCE(t.price_min, t.price_max)",
-    "languages": "lower(CAST(t.languages AS TEXT))",
-    "lengths": "(',' || replace(replace(replace(CAST(t.session_lengths AS TEXT), ' ', ''), '[', ''), ']', '') || ',')",
-    "training": "lower(t.training || ' ' || CAST(t.certifications AS TEXT))",
-}
-
-
-def _contains(dialect: str, haystack: str, needle: str) -> str:
-    """SQL: `needle` occurs in `haystack` (a plain search, much cheaper than LIKE)."""
-    return f"{'instr' if dialect == 'sqlite' else 'strpos'}({haystack}, {needle}) > 0"
+# Session lengths are kept as bits of minutes / 15 (migration 0014): every length offered is a multiple of it.
+SESSION_LENGTH_STEP = 15
 
 
 @dataclass(frozen=True)
 class Language:
-    """A language the search offers: its slug, its name as shown, and every name a listing may write it by."""
+    """A language the search offers: its slug, its name as shown, every name a listing may write it by, and its
+    search bit (its place in seeds/languages.json)."""
 
     slug: str
     name: str
     names: tuple[str, ...]
+    bit: int
 
 
 def load_languages() -> tuple[Language, ...]:
     """The languages of seeds/languages.json (SEEDS_DIR), in display order."""
-    return _languages_in(str(current_app.config["SEEDS_DIR"]))
+    return languages_in(str(current_app.config["SEEDS_DIR"]))
 
 
 @functools.lru_cache(maxsize=4)
-def _languages_in(seeds_dir: str) -> tuple[Language, ...]:
+def languages_in(seeds_dir: str) -> tuple[Language, ...]:
+    """The languages of seeds/languages.json in `seeds_dir`."""
     with open(Path(seeds_dir) / "languages.json", encoding="utf-8") as handle:
         entries = json.load(handle)["languages"]
+    if len(entries) > MAX_SEARCH_BIT + 1:
+        raise ValueError(f"The search has room for {MAX_SEARCH_BIT + 1} languages; languages.json lists {len(entries)}.")
     return tuple(
-        Language(e["slug"], e["name"], tuple(dict.fromkeys(n.lower() for n in [e["name"], *e["also"]])))
-        for e in entries
+        Language(e["slug"], e["name"], tuple(dict.fromkeys(n.lower() for n in [e["name"], *e["also"]])), bit)
+        for bit, e in enumerate(entries)
     )
 
 
-def price_sql(ceiling: str, texts: dict[str, str] = ROW_TEXTS) -> str:
-    """The lowest price per session is given and at most `ceiling` (SQL: a bound name or a number)."""
-    return f"{texts['price']} <= {ceiling}"
+def quoted_names(languages: Iterable[Language]) -> dict[str, int]:
+    """Each name of each language as a listing's JSON list holds it (quoted, non-ASCII letters as \\u escapes,
+    which is how SQLAlchemy writes JSON), with its language's search bit: the rows of language_names."""
+    return {json.dumps(name): language.bit for language in languages for name in language.names}
 
 
-def speaks_sql(dialect: str, language: Language, key: str, texts: dict[str, str] = ROW_TEXTS) -> tuple[str, dict[str, str]]:
-    """A listing's languages include `language` by one of its names, as a whole JSON string ("Spanish Sign
-    Language" is not Spanish); the names are bound as key_0, key_1..."""
-    names = {f"{key}_{i}": json.dumps(name) for i, name in enumerate(language.names)}
-    spoken = " OR ".join(_contains(dialect, texts["languages"], f":{name}") for name in names)
-    return f"({spoken})", names
+# The languages of a therapist `t` as a mask of the search bits of language_names, per database (migration 0014
+# computes the same for the points it writes).
+_LANGUAGE_MASK = {
+    "sqlite": "(SELECT coalesce(sum(DISTINCT 1 << n.search_bit), 0) FROM language_names n"
+              " WHERE instr(lower(CAST(t.languages AS TEXT)), n.name) > 0)",
+    "postgresql": "(SELECT coalesce(bit_or(1::bigint << n.search_bit), 0) FROM language_names n"
+                  " WHERE strpos(lower(CAST(t.languages AS TEXT)), n.name) > 0)",
+}
 
 
-def session_length_sql(dialect: str, minutes: int, texts: dict[str, str] = ROW_TEXTS) -> str:
-    """A listing offers sessions of `minutes` (a whole number, written into the SQL)."""
-    return _contains(dialect, texts["lengths"], f"',{int(minutes)},'")
+def sync_language_names(languages: Sequence[Language]) -> bool:
+    """Make language_names hold the names of `languages`, and when it changes, the listing points' languages
+    follow; answer whether anything changed."""
+    wanted = quoted_names(languages)
+    if {name: bit for name, bit in db.session.execute(select(LanguageName.name, LanguageName.search_bit))} == wanted:
+        return False
+    db.session.execute(delete(LanguageName))
+    db.session.add_all(LanguageName(name=name, search_bit=bit) for name, bit in wanted.items())
+    db.session.flush()
+    dialect = db.session.get_bind().dialect.name
+    db.session.execute(text(
+        f"UPDATE listing_points SET languages = (SELECT {_LANGUAGE_MASK[dialect]} FROM therapists t"
+        " WHERE t.id = listing_points.therapist_id)"
+    ))
+    return True
 
 
-def nmt_training_sql(dialect: str, texts: dict[str, str] = ROW_TEXTS) -> str:
-    """"Has NMT training on file": the training or certifications contain one of NMT_WORDS."""
-    return "(" + " OR ".join(_contains(dialect, texts["training"], f"'{word}'") for word in NMT_WORDS) + ")"
+def language_mask(languages: Iterable[Language]) -> int:
+    """The search bits of these languages."""
+    return functools.reduce(int.__or__, (1 << language.bit for language in languages), 0)
 
 
-def therapist_conditions(dialect: str, max_price: int | None, languages: Iterable[Language],
-                         session_lengths: Iterable[int], nmt_training: bool) -> tuple[list[str], dict[str, Any]]:
-    """SQL conditions on `t` for the chosen offers (every one must hold), with their bound values."""
+def session_length_mask(lengths: Iterable[int]) -> int:
+    """The bits of these session lengths, in minutes (multiples of SESSION_LENGTH_STEP)."""
+    return functools.reduce(int.__or__, (1 << (minutes // SESSION_LENGTH_STEP) for minutes in lengths), 0)
+
+
+def point_conditions(max_price: int | None, languages: Iterable[Language], session_lengths: Iterable[int],
+                     nmt_training: bool) -> tuple[list[str], dict[str, Any]]:
+    """SQL conditions on a listing point `p` for the chosen offers (every one must hold), with their bound values."""
     conditions: list[str] = []
     values: dict[str, Any] = {}
     if max_price is not None:
-        conditions.append(price_sql(":max_price"))
+        conditions.append("p.price <= :max_price")
         values["max_price"] = max_price
-    for i, language in enumerate(languages):
-        spoken, names = speaks_sql(dialect, language, f"language_{i}")
-        conditions.append(spoken)
-        values |= names
-    conditions += [session_length_sql(dialect, minutes) for minutes in session_lengths]
+    for column, mask in (("languages", language_mask(languages)), ("session_lengths", session_length_mask(session_lengths))):
+        if mask:
+            conditions.append(f"(p.{column} & {mask}) = {mask}")
     if nmt_training:
-        conditions.append(nmt_training_sql(dialect))
+        conditions.append("p.nmt_training")
     return conditions, values
+
+
+class Offered(NamedTuple):
+    """What one therapist offers, as their listing points hold it."""
+
+    price: int | None
+    languages: int
+    session_lengths: int
+    nmt_training: bool
+
+
+# The listing point columns that make an Offered, in its order.
+OFFERED_COLUMNS = ("price", "languages", "session_lengths", "nmt_training")
 
 
 @dataclass
@@ -123,63 +150,49 @@ class OfferCounts:
     home_visits: int = 0
 
 
-@functools.lru_cache(maxsize=16)
-def _offered_rows_sql(dialect: str, ids_sql: str) -> TextClause:
-    texts = f"CAST(t.languages AS TEXT), CAST(t.session_lengths AS TEXT), {ROW_TEXTS['training']}"
-    return text(f"SELECT {ROW_TEXTS['price']}, {texts}, t.mobile FROM therapists t WHERE t.id IN ({ids_sql})")
+def count_sql(found: str, languages: Iterable[Language]) -> list[str]:
+    """SQL aggregates over rows `found` with the OFFERED_COLUMNS (nmt_training as 1 or 0), one per count, in the
+    order of counts_from()."""
+    has = "{0}.{1} & {2} <> 0"
+    return [
+        *(f"count(CASE WHEN {found}.price <= {ceiling} THEN 1 END)" for ceiling in PRICE_CHOICES),
+        *(f"count(CASE WHEN {has.format(found, 'languages', 1 << language.bit)} THEN 1 END)" for language in languages),
+        *(f"count(CASE WHEN {has.format(found, 'session_lengths', session_length_mask([m]))} THEN 1 END)"
+          for m in SESSION_LENGTH_CHOICES),
+        f"count(CASE WHEN {found}.nmt_training = 1 THEN 1 END)",
+    ]
 
 
-@functools.lru_cache(maxsize=4)
-def _slugs_by_name(languages: tuple[Language, ...]) -> dict[str, str]:
-    return {name: language.slug for language in languages for name in language.names}
+def counts_from(values: Sequence[int], languages: Sequence[Language]) -> OfferCounts:
+    """OfferCounts from the values of count_sql()'s aggregates."""
+    prices, values = values[: len(PRICE_CHOICES)], values[len(PRICE_CHOICES) :]
+    spoken, values = values[: len(languages)], values[len(languages) :]
+    lengths, (nmt,) = values[: len(SESSION_LENGTH_CHOICES)], values[len(SESSION_LENGTH_CHOICES) :]
+    return OfferCounts(
+        dict(zip(PRICE_CHOICES, prices)), dict(zip((language.slug for language in languages), spoken)),
+        dict(zip(SESSION_LENGTH_CHOICES, lengths)), nmt,
+    )
 
 
-def _ids_sql(dialect: str) -> str:
-    if dialect == "sqlite":
-        return "SELECT value FROM json_each(:ids)"
-    return "SELECT CAST(value AS INTEGER) FROM json_array_elements_text(CAST(:ids AS JSON))"
-
-
-def count_offers(ids: Iterable[int] | None = None, *, ids_sql: str = "", values: dict[str, Any] | None = None) -> OfferCounts:
-    """Count what the therapists with these ids offer, or those that `ids_sql` selects (with its `values`);
-    home visits count the mobile ones (a search around a place counts those that reach it itself).
-
-    The rows are counted here rather than in SQL: one test per choice and row cost more in the database
-    than reading the rows. They follow the rules above: a language counts as speaks_sql() finds it (a listed
-    language that is one of its names, case ignored; each distinct list is read once), NMT training as
-    nmt_training_sql() (the lower-case training text contains one of NMT_WORDS).
-    """
-    languages = load_languages()
-    dialect = db.session.get_bind().dialect.name
-    bound = dict(values or {})
-    counts = OfferCounts(languages=dict.fromkeys((language.slug for language in languages), 0))
-    if not ids_sql:
-        chosen = sorted(set(ids or ()))
-        if not chosen:
-            return counts
-        ids_sql = _ids_sql(dialect)
-        bound["ids"] = json.dumps(chosen)
-    _tally(db.session.execute(_offered_rows_sql(dialect, ids_sql), bound), counts, _slugs_by_name(languages))
-    return counts
-
-
-def _tally(rows: Iterable[Any], counts: OfferCounts, slugs_by_name: dict[str, str]) -> None:
-    """Add each offered row (lowest price, languages, session lengths, training text, mobile) to `counts`."""
-    spoken: dict[str, set[str]] = {}
-    lengths: dict[str, list[int]] = {}
+def tally(offered: Iterable[Offered], languages: Sequence[Language]) -> OfferCounts:
+    """Count what these therapists offer (each Offered once per therapist), as count_sql() does in SQL."""
     prices: Counter[int] = Counter()
-    for price, written_languages, written_lengths, training, mobile in rows:
+    spoken: Counter[int] = Counter()
+    lengths: Counter[int] = Counter()
+    nmt = 0
+    for price, language_bits, length_bits, trained in offered:
         if price is not None:
             prices[price] += 1
-        if written_languages not in spoken:
-            names = {str(name).lower() for name in json.loads(written_languages)}
-            spoken[written_languages] = {slugs_by_name[name] for name in names if name in slugs_by_name}
-        for slug in spoken[written_languages]:
-            counts.languages[slug] += 1
-        if written_lengths not in lengths:
-            lengths[written_lengths] = [m for m in json.loads(written_lengths) if m in counts.session_lengths]
-        for minutes in lengths[written_lengths]:
-            counts.session_lengths[minutes] += 1
-        counts.nmt_training += any(word in training for word in NMT_WORDS)
-        counts.home_visits += bool(mobile)
-    counts.prices = {ceiling: sum(n for price, n in prices.items() if price <= ceiling) for ceiling in PRICE_CHOICES}
+        spoken[language_bits] += 1
+        lengths[length_bits] += 1
+        nmt += bool(trained)
+
+    def having(counter: Counter[int], mask: int) -> int:
+        return sum(n for bits, n in counter.items() if bits & mask)
+
+    return OfferCounts(
+        {ceiling: sum(n for price, n in prices.items() if price <= ceiling) for ceiling in PRICE_CHOICES},
+        {language.slug: having(spoken, 1 << language.bit) for language in languages},
+        {minutes: having(lengths, session_length_mask([minutes])) for minutes in SESSION_LENGTH_CHOICES},
+        nmt,
+    )

@@ -96,11 +96,13 @@ def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.Listi
         values["name_pattern"] = f"%{escaped}%"
         on_row.append("(lower(t.name) LIKE :name_pattern ESCAPE '\\' OR lower(t.practice_name) LIKE :name_pattern ESCAPE '\\')")
     by_slug = {language.slug: language for language in offers.load_languages()}
-    offered, offer_values = offers.therapist_conditions(
-        nearby.dialect(), params.max_price, [by_slug[slug] for slug in params.languages], params.session_lengths, params.nmt_training
+    offered, offer_values = offers.point_conditions(
+        params.max_price, [by_slug[slug] for slug in params.languages], params.session_lengths, params.nmt_training
     )
-    on_row += offered
     values |= offer_values
+    if offered:
+        on_points += offered
+        on_therapists.append(f"EXISTS (SELECT 1 {nearby.points_of(nearby.dialect(), '= t.id')} AND {' AND '.join(offered)})")
     for family in required:
         on_points.append(f"(p.modality_mask & {vocabulary.search_mask(family)}) <> 0")
         ids = ", ".join(str(i) for i in sorted(family))
@@ -174,10 +176,7 @@ def search_therapists(
     wanted = min(params.page, COUNT_CAP // PAGE_SIZE) * PAGE_SIZE
     census, everyone = _within(listing, point, radius_km, wanted, vocabulary)
     if everyone is None:
-        total, counts = COUNT_CAP, census.modality_counts
-        # Like the other counts past the cap: among COUNT_CAP of the therapists found.
-        offer_counts = offers.count_offers(census.therapist_ids[:COUNT_CAP])
-        offer_counts.home_visits = census.home_visits
+        total, counts, offer_counts = COUNT_CAP, census.modality_counts, census.offer_counts
         page, pages = _page_bounds(total, params.page, notices)
         wanted = min(page, pages) * PAGE_SIZE
         # A capped census always names its rung; the search radius itself (-1) would only be slower.
@@ -187,7 +186,7 @@ def search_therapists(
         matches = everyone
         total = len(matches)
         counts = nearby.count_by_family((m.modality_mask for m in matches), vocabulary)
-        offer_counts = offers.count_offers(m.therapist_id for m in matches)
+        offer_counts = offers.tally((m.offered for m in matches), offers.load_languages())
         offer_counts.home_visits = sum(m.covers for m in matches)
         page, pages = _page_bounds(total, params.page, notices)
     start = (page - 1) * PAGE_SIZE
@@ -232,6 +231,25 @@ def count_therapists(params: SearchParams, vocabulary: Vocabulary, point: tuple[
     return COUNT_CAP if everyone is None else len(everyone)
 
 
+def _browse_offer_counts(listing: nearby.ListingFilter) -> OfferCounts:
+    """What the first COUNT_CAP therapists matching `listing` offer (home visits: the mobile ones)."""
+    languages = offers.load_languages()
+    offered = ", ".join(f"max(p.{column}) AS {column}" for column in offers.OFFERED_COLUMNS[:-1])
+    found = (
+        f"SELECT p.therapist_id, {offered}, max(CASE WHEN p.nmt_training THEN 1 ELSE 0 END) AS nmt_training,"
+        f" max(CASE WHEN p.mobile THEN 1 ELSE 0 END) AS mobile"
+        f" {nearby.points_of(nearby.dialect(), f'IN ({_first_found(listing)})')} GROUP BY p.therapist_id"
+    )
+    counts = db.session.execute(
+        text(f"SELECT {', '.join(offers.count_sql('found', languages))}, count(CASE WHEN found.mobile = 1 THEN 1 END)"
+             f" FROM ({found}) AS found"),
+        {**listing.values, "cap": COUNT_CAP},
+    ).one()
+    offer_counts = offers.counts_from(counts[:-1], languages)
+    offer_counts.home_visits = counts[-1]
+    return offer_counts
+
+
 def _browse(
     params: SearchParams, vocabulary: Vocabulary, listing: nearby.ListingFilter, notices: list[str]
 ) -> SearchResults:
@@ -254,7 +272,7 @@ def _browse(
     ]
     _add_conditions(hits, vocabulary)
     counts = nearby.browse_counts(listing, vocabulary)
-    offer_counts = offers.count_offers(ids_sql=_first_found(listing), values={**listing.values, "cap": COUNT_CAP})
+    offer_counts = _browse_offer_counts(listing)
     return SearchResults(hits, total, page, pages, counts, [], notices, total >= COUNT_CAP, offer_counts)
 
 

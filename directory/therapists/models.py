@@ -111,6 +111,23 @@ class Condition(Model):
     __table_args__ = (CheckConstraint("slug <> ''", name="slug_not_empty"),)
 
 
+class LanguageName(Model):
+    """A name a listing may write a language by, as the search reads it: lower case and quoted the way the
+    listing's JSON list of languages holds it (`"espa\\u00f1ol"`), with the search bit of its language (its place
+    in seeds/languages.json). Listing points keep the languages of a listing as a mask of these bits
+    (migration 0014); the seed run writes the names (directory/search/offers.py)."""
+
+    __tablename__ = "language_names"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    search_bit: Mapped[int] = mapped_column(SmallInteger)
+
+    __table_args__ = (
+        CheckConstraint(f"search_bit BETWEEN 0 AND {MAX_SEARCH_BIT}", name="search_bit_range"),
+        CheckConstraint("name <> ''", name="name_not_empty"),
+    )
+
+
 class Therapist(Model):
     """A therapist's listing with everything a client needs to decide whom to call."""
 

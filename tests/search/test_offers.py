@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from directory.extensions import db
+from directory.geo.distances import inscribed_box, to_km
 from directory.listings.rules import SESSION_LENGTH_CHOICES
 from directory.search.offers import PRICE_CHOICES, load_languages
 from directory.search.params import SearchParams, parse_search_args
@@ -204,6 +205,30 @@ def test_home_visits_past_the_cap(make_therapist):
     unfiltered = search(ST_PETE)
     assert unfiltered.capped and COUNT_CAP - 31 <= unfiltered.offer_counts.home_visits <= COUNT_CAP + 10
     assert unfiltered.offer_counts.prices[60] == 0 and unfiltered.offer_counts.prices[80] >= COUNT_CAP
+
+
+def test_counts_past_the_cap_are_those_of_the_therapists_counted(make_therapist):
+    """More than COUNT_CAP therapists in the square inscribed in the circle, fewer points than the census reads:
+    it counts every one of them, in SQL, and its counts agree with brute force over that square."""
+    rng = random.Random(23)
+    for i in range(COUNT_CAP + 20):
+        make_therapist(at=point_at(rng.uniform(0, 10), rng.uniform(0, 360)), commit=False, **offers_listing(rng, i))
+    make_therapist(at=point_at(40), languages=["Spanish"], training="NMT", price_min=50, commit=False)
+    db.session.commit()
+    south, north, west, east = inscribed_box(*ST_PETE, to_km(25, "mi"))
+    counted = [t for t in everyone_loaded().values()
+               if any(south <= loc.latitude <= north and west <= loc.longitude <= east for loc in t.locations)]
+    assert COUNT_CAP < len(counted) <= COUNT_CAP + 20
+    results = search(ST_PETE, radius=25)
+    assert results.capped
+    expected = expected_counts(counted) | {"home_visits": sum(
+        t.mobile and geodesic(ST_PETE, (t.locations[0].latitude, t.locations[0].longitude)).miles <= t.service_radius_mi
+        for t in counted)}
+    counts = results.offer_counts.__dict__
+    assert counts | {"home_visits": 0} == expected | {"home_visits": 0}
+    # Home visits past the cap count those sure to reach the place (their point inside the square their service
+    # circle holds), so at most as many as truly do.
+    assert 0 < counts["home_visits"] <= expected["home_visits"]
 
 
 class TestParseOffers:
