@@ -1,13 +1,16 @@
 """What every template can use besides Flask's own: the `date` filter, so each date reads the same everywhere;
 the links of the page shell (templates/base.html), built once per script root instead of a `url_for` per
-link per page; and the signed-in moderator, looked up only by the templates that show one."""
+link per page; the signed-in moderator, looked up only by the templates that show one; and templates read
+without their indentation, which was a fifth of the search page's bytes."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timezone
 from typing import Any
 
 from flask import Flask, request, url_for
 from flask_login import current_user
+from jinja2.ext import Extension
 
 from directory.database import aware
 
@@ -24,6 +27,25 @@ SHELL_LINKS: dict[str, tuple[str, dict[str, Any]]] = {
     "about": ("about.index", {}),
     "open_data": ("about.index", {"_anchor": "open-data"}),
 }
+
+
+# Spaces and tabs that start or end a line of a template.
+_LINE_EDGES = re.compile(r"^[ \t]+|[ \t]+$", re.M)
+# The line break after a line of nothing but tags ({% ... %}, {# ... #}) that control no whitespace, unless the
+# line before ends in a tag that strips whitespace after it (then that line's break is already gone).
+_TAG_LINE_BREAK = re.compile(
+    r"(?<=\n)(?<!-%}\n)(?<!-}}\n)(?<!-#}\n)((?:\{%(?!-)(?:[^%\n]|%(?!}))*(?<!-)%}|\{#(?:[^#\n]|#(?!}))*#})+)\n"
+)
+
+
+class CompactTemplates(Extension):
+    """Reads each template without its indentation and the line breaks after its tag-only lines. In HTML a run
+    of whitespace holding a line break reads as one space, and every run keeps its line break: the page reads
+    the same, only shorter. (No template holds <pre> or <textarea>, where whitespace would count.)"""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        """The template's source, compacted."""
+        return _TAG_LINE_BREAK.sub(r"\1", _LINE_EDGES.sub("", source))
 
 
 def format_date(moment: date | datetime | None, style: str = "day") -> str:
@@ -46,7 +68,8 @@ def format_date(moment: date | datetime | None, style: str = "day") -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Add the `date` filter, `shell_links()` and `current_user`."""
+    """Add the `date` filter, `shell_links()` and `current_user`, and read templates compacted."""
+    app.jinja_env.add_extension(CompactTemplates)
     app.add_template_filter(format_date, "date")
     built: dict[str, dict[str, str]] = {}
 

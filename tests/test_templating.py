@@ -1,4 +1,4 @@
-"""The template helpers: every page writes a date the same way, in UTC."""
+"""The template helpers: every page writes a date the same way, in UTC; templates are read compacted."""
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -34,3 +34,15 @@ def test_dates_and_nothing():
 def test_templates_use_the_filter(app):
     rendered = app.jinja_env.from_string("{{ moment | date('short') }}").render(moment=MOMENT)
     assert rendered == "Mar 7, 2026"
+
+
+def test_templates_are_read_without_indentation_or_tag_only_lines(app):
+    source = "<ul>\n  {% for item in items %}\n    <li>{{ item }}</li>\n  {% endfor %}\n</ul>\n<p>Treats:\n  {{ what }}  \n  more</p>"
+    rendered = app.jinja_env.from_string(source).render(items=["a", "b"], what="knots")
+    assert rendered == "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n<p>Treats:\nknots\nmore</p>"
+
+
+def test_a_line_break_a_tag_controls_is_kept(app):
+    # After "-%}" the line break before the tag-only line is already gone: the one after it is all that separates.
+    source = "<p>a{% if shown -%}\n{% endif %}\nb {% if shown %}\n{%- endif %}\nc</p>"
+    assert app.jinja_env.from_string(source).render(shown=True) == "<p>a\nb \nc</p>"

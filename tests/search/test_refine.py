@@ -98,7 +98,7 @@ def test_cards_show_conditions_with_the_searched_ones_first_and_marked(client, m
         assert marked in page, where
     plain = client.get("/search?near=33701").get_data(as_text=True)
     # In the vocabulary's order when nothing was searched for.
-    assert "Treats:\n      Tension headache · Migraine · Thoracic outlet syndrome</p>" in plain
+    assert "Treats:\nTension headache · Migraine · Thoracic outlet syndrome</p>" in plain
     assert 'class="match"' not in plain
 
 

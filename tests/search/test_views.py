@@ -4,6 +4,7 @@ import re
 import pytest
 
 from directory.extensions import db
+from directory.seeding import seed_all
 from directory.therapists.models import Modality
 from tests.conftest import point_at
 
@@ -236,3 +237,23 @@ def test_a_state_alone_asks_for_a_place_in_it(client, make_therapist):
     # A place named like a state, in that state or not, is still a place.
     assert "within 25 mi of New York City, NY" in client.get("/search?near=New+York").get_data(as_text=True)
     assert "within 25 mi of Florida, NY" in client.get("/search?near=Florida,+NY").get_data(as_text=True)
+
+
+def test_seeded_results_page_is_compact_and_its_links_answer(app, client):
+    """The seeded data of `make run` around 33701: 20 cards in under 20 KB (whole page under 45 KB, from 54 KB),
+    and a card's profile link and that profile's therapy tag lead where they say."""
+    seed_all(app.config["SEEDS_DIR"], samples=True)
+    response = client.get("/search?near=33701&radius=25")
+    page = response.get_data(as_text=True)
+    cards = page[page.index('<ol class="results"'):page.index("</ol>", page.index('<ol class="results"'))]
+    assert cards.count("<article") == 20
+    assert len(cards.encode()) < 20_000 and len(response.data) < 45_000
+    href, name = re.search(r'<h3 class="result__name"><a href="([^"]+)"[^>]*>([^<]+)</a>', cards).groups()
+    profile = client.get(href.replace("&amp;", "&"))
+    assert profile.status_code == 200 and f"<h1>{name}<" in profile.get_data(as_text=True)
+    back, tag_href, therapy = re.search(
+        r'href="([^"]+)">Back to results</a>.*?<h2 id="modalities-heading">.*?<a class="tag" href="([^"]+)">([^<]+)</a>',
+        profile.get_data(as_text=True), re.S).groups()
+    assert back.replace("&amp;", "&") == "/search?near=33701&radius=25&unit=mi"
+    tagged = client.get(tag_href.replace("&amp;", "&")).get_data(as_text=True)
+    assert f"{name}</a>" in tagged and "Remove filter: </span>" + therapy in tagged
