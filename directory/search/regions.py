@@ -87,6 +87,10 @@ class PainMap:
             for side, side_name in sides
         )
         self._regions = {r.slug: r for r in self.regions}
+        # Each area's regions (its sides), for the checkboxes listed area by area.
+        self.sides: dict[str, tuple[Region, ...]] = {
+            area.slug: tuple(r for r in self.regions if r.area.slug == area.slug) for area in self.areas
+        }
         self.rules = tuple(
             Rule(frozenset(r["when"]), tuple(r["conditions"]), r.get("therapy"), r["why"]) for r in content["rules"]
         )

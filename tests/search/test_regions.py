@@ -95,3 +95,11 @@ def test_only_a_therapy_every_applying_rule_names_is_ticked() -> None:
 def test_one_sided_advice_only_when_one_side_hurts() -> None:
     assert _small_map().self_help_for(["neck-left"]) == ["stretch the short side"]
     assert _small_map().self_help_for(["neck-left", "neck-right"]) == []
+
+
+def test_each_area_lists_its_sides_in_the_files_order() -> None:
+    sides = [side["slug"] for side in CONTENT["sides"]]
+    assert list(PAIN_MAP.sides) == [area["slug"] for area in CONTENT["areas"]]
+    for area, regions in PAIN_MAP.sides.items():
+        assert [r.slug for r in regions] == [f"{area}-{side}" for side in sides]
+        assert all(r.area.slug == area for r in regions)
