@@ -46,3 +46,13 @@ def test_a_line_break_a_tag_controls_is_kept(app):
     # After "-%}" the line break before the tag-only line is already gone: the one after it is all that separates.
     source = "<p>a{% if shown -%}\n{% endif %}\nb {% if shown %}\n{%- endif %}\nc</p>"
     assert app.jinja_env.from_string(source).render(shown=True) == "<p>a\nb \nc</p>"
+
+
+def test_names_joins_the_names_and_is_escaped_on_output(app):
+    class Named:
+        def __init__(self, name: str):
+            self.name = name
+
+    items = [Named("NMT"), Named("Trigger <point>")]
+    assert app.jinja_env.from_string("{{ items | names }}").render(items=items) == "NMT · Trigger &lt;point&gt;"
+    assert app.jinja_env.from_string("{{ items | names(', ') }}").render(items=items[:1]) == "NMT"
