@@ -39,7 +39,6 @@ from directory.geo.distances import bounding_boxes, to_km  # noqa: E402
 from directory.geo.geocoders import offline_geocoder  # noqa: E402
 from directory.listings.rules import SESSION_LENGTH_CHOICES  # noqa: E402
 from directory.search import nearby, offers, query_plans  # noqa: E402
-from directory.search.nearby import PLANE_SPACING  # noqa: E402
 from directory.search.params import SearchParams  # noqa: E402
 from directory.search.services import PAGE_SIZE, listing_filter, search_therapists  # noqa: E402
 from directory.search.vocabulary import load_vocabulary  # noqa: E402
@@ -304,7 +303,7 @@ def timed(call: Callable[[], Any], before: Callable[[], Any], repeat: int) -> li
 
 
 def floor_query(
-    dialect: str, point: tuple[float, float], radius_km: float, masks: list[int], planes: tuple[int, int], page: int,
+    dialect: str, point: tuple[float, float], radius_km: float, masks: list[int], planes: tuple[float, float], page: int,
     offered: str = "",
 ):
     """The leanest SQL for the same page: listing points in one box just big enough, nearest first by a
@@ -316,7 +315,7 @@ def floor_query(
     if dialect == "sqlite":
         inside = (
             f"p.max_lat >= {min_lat} AND p.min_lat <= {max_lat} AND p.max_lon >= {min_lon} AND p.min_lon <= {max_lon}"
-            f" AND p.max_plane >= {planes[0] * PLANE_SPACING} AND p.min_plane <= {planes[1] * PLANE_SPACING}"
+            f" AND p.max_plane >= {planes[0]} AND p.min_plane <= {planes[1]}"
         )
     else:
         inside = f"point(p.longitude, p.latitude) <@ box(point({min_lon}, {min_lat}), point({max_lon}, {max_lat}))"

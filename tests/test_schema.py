@@ -41,7 +41,7 @@ def listing_points():
         planes = {
             (location, round(plane / 1000)) for location, plane in db.session.execute(text(
                 f"SELECT p.location_id, (p.min_plane + p.max_plane) / 2 FROM {LISTING_POINTS} p WHERE {inside}"
-                " AND p.max_plane >= 0"
+                " AND p.max_plane >= 0 AND p.min_plane <= 63 * 1000"
             ))
         }
         inside += " AND p.min_plane <= -1000"
@@ -119,11 +119,26 @@ def test_modalities_get_distinct_search_bits(vocabulary):
 
 
 def offers_on_points():
-    """{location id: (price, languages, session lengths, NMT training)} as the listing points hold them."""
+    """{location id: (price, languages, session lengths, NMT training)} as the listing points hold them; on
+    SQLite, the planes of the offers must agree (each language bit, NMT training, each length, the price)."""
     rows = db.session.execute(text(
         f"SELECT p.location_id, p.price, p.languages, p.session_lengths, p.nmt_training FROM {LISTING_POINTS} p"
     ))
-    return {row[0]: (row[1], row[2], row[3], bool(row[4])) for row in rows}
+    offers = {row[0]: (row[1], row[2], row[3], bool(row[4])) for row in rows}
+    if db.engine.dialect.name == "sqlite":
+        planes = set(db.session.execute(text(
+            f"SELECT p.location_id, (p.min_plane + p.max_plane) / 2 FROM {LISTING_POINTS} p"
+            " WHERE p.max_lat >= -90 AND p.min_lat <= 90 AND p.max_lon >= -180 AND p.min_lon <= 180"
+            " AND p.max_plane >= 64 * 1000 - 1"
+        )))
+        expected = set()
+        for location, (price, languages, lengths, nmt) in offers.items():
+            expected |= {(location, (64 + bit) * 1000) for bit in range(63) if languages >> bit & 1}
+            expected |= {(location, (128 + step) * 1000) for step in range(61) if lengths >> step & 1}
+            expected |= {(location, 127 * 1000)} if nmt else set()
+            expected |= {(location, 190 * 1000 + price)} if price is not None else set()
+        assert planes == expected
+    return offers
 
 
 def test_listing_points_follow_what_a_listing_offers(make_therapist):

@@ -27,10 +27,16 @@ from directory.search.offers import Offered, OfferCounts
 from directory.therapists.models import LISTING_POINTS, MAX_SERVICE_RADIUS_MI, ListingStatus
 
 PUBLISHED = ListingStatus.PUBLISHED.value
-# The plane of SQLite's listing points on which every location has an entry (migration 0005); the
-# others are the modalities' search bits. Planes lie PLANE_SPACING apart in the R*Tree's third
+# The planes of SQLite's listing points (migrations 0005 and 0014): every location has an entry on the plane
+# of any modality, and one on the plane of each modality's search bit, each language's search bit (from
+# LANGUAGE_PLANES), NMT training, each session length (SESSION_LENGTH_PLANES + minutes / 15) and its price
+# (on PRICE_PLANE, shifted by the price) that it offers. Planes lie PLANE_SPACING apart in the R*Tree's third
 # dimension, so that its nodes keep to one plane.
 ANY_MODALITY = -1
+LANGUAGE_PLANES = 64
+NMT_PLANE = 127
+SESSION_LENGTH_PLANES = 128
+PRICE_PLANE = 190
 PLANE_SPACING = 1000
 COUNT_CAP = 500
 _LADDER_RUNGS = 16
@@ -73,8 +79,8 @@ def dialect() -> str:
 def _points_in_box(dialect: str, south: str, north: str, west: str, east: str) -> str:
     """FROM and WHERE reading listing points `p` inside a box through the spatial index; the edges are SQL.
 
-    SQLite's R*Tree has a third dimension, the modality plane (migration 0005), bound as :plane_low
-    and :plane_high; the listing filter's other conditions drop the entries a plane range adds twice
+    SQLite's R*Tree has a third dimension, the planes, read from :plane_low to :plane_high (see
+    plane_range()); the listing filter's other conditions drop the entries a range of planes adds twice
     or by the way, and the search keeps one point per therapist anyway.
     """
     if dialect == "sqlite":
@@ -82,14 +88,25 @@ def _points_in_box(dialect: str, south: str, north: str, west: str, east: str) -
         return (
             f"FROM {LISTING_POINTS} p"
             f" WHERE p.max_lat >= {south} AND p.min_lat <= {north} AND p.max_lon >= {west} AND p.min_lon <= {east}"
-            f" AND p.max_plane >= :plane_low * {PLANE_SPACING} AND p.min_plane <= :plane_high * {PLANE_SPACING}"
+            " AND p.max_plane >= :plane_low AND p.min_plane <= :plane_high"
         )
     return f"FROM {LISTING_POINTS} p WHERE point(p.longitude, p.latitude) <@ box(point({west}, {south}), point({east}, {north}))"
 
 
-# SQLite's entries have the id 64 x their location's id + 1 + their plane (migration 0005): on the plane of any
-# modality, 64 x the location's id.
-ENTRIES_PER_LOCATION = 64
+# SQLite's entries have the id 256 x their location's id + 1 + their plane (migration 0014): on the plane of any
+# modality, 256 x the location's id.
+ENTRIES_PER_LOCATION = 256
+
+
+def plane_range(planes: Iterable[int]) -> dict[str, float]:
+    """The values bound as :plane_low and :plane_high to read these planes of SQLite's listing points."""
+    chosen = list(planes)
+    return {"plane_low": min(chosen) * PLANE_SPACING, "plane_high": max(chosen) * PLANE_SPACING}
+
+
+def price_plane_range(max_price: int) -> dict[str, float]:
+    """The values bound as :plane_low and :plane_high to read the prices up to `max_price`."""
+    return {"plane_low": PRICE_PLANE * PLANE_SPACING, "plane_high": PRICE_PLANE * PLANE_SPACING + max_price}
 
 
 def points_of(dialect: str, therapists: str) -> str:

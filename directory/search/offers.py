@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable, NamedTuple, Sequence
 
 from flask import current_app
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 
 from directory.extensions import db
 from directory.listings.rules import SESSION_LENGTH_CHOICES
@@ -72,30 +72,15 @@ def quoted_names(languages: Iterable[Language]) -> dict[str, int]:
     return {json.dumps(name): language.bit for language in languages for name in language.names}
 
 
-# The languages of a therapist `t` as a mask of the search bits of language_names, per database (migration 0014
-# computes the same for the points it writes).
-_LANGUAGE_MASK = {
-    "sqlite": "(SELECT coalesce(sum(DISTINCT 1 << n.search_bit), 0) FROM language_names n"
-              " WHERE instr(lower(CAST(t.languages AS TEXT)), n.name) > 0)",
-    "postgresql": "(SELECT coalesce(bit_or(1::bigint << n.search_bit), 0) FROM language_names n"
-                  " WHERE strpos(lower(CAST(t.languages AS TEXT)), n.name) > 0)",
-}
-
-
 def sync_language_names(languages: Sequence[Language]) -> bool:
-    """Make language_names hold the names of `languages`, and when it changes, the listing points' languages
-    follow; answer whether anything changed."""
+    """Make language_names hold the names of `languages` (the listing points follow, by migration 0014's
+    triggers); answer whether anything changed."""
     wanted = quoted_names(languages)
     if {name: bit for name, bit in db.session.execute(select(LanguageName.name, LanguageName.search_bit))} == wanted:
         return False
     db.session.execute(delete(LanguageName))
     db.session.add_all(LanguageName(name=name, search_bit=bit) for name, bit in wanted.items())
     db.session.flush()
-    dialect = db.session.get_bind().dialect.name
-    db.session.execute(text(
-        f"UPDATE listing_points SET languages = (SELECT {_LANGUAGE_MASK[dialect]} FROM therapists t"
-        " WHERE t.id = listing_points.therapist_id)"
-    ))
     return True
 
 

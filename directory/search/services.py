@@ -71,6 +71,25 @@ def required_modalities(slugs: tuple[str, ...], vocabulary: Vocabulary) -> list[
     return list(groups.values())
 
 
+def narrowest_planes(params: SearchParams, languages: list[offers.Language], required: list[frozenset[int]],
+                     vocabulary: Vocabulary) -> dict[str, float]:
+    """The planes of SQLite's listing points a search reads: those of the one filter likely to leave the fewest
+    (NMT training on file; the least common language chosen, languages.json listing the common ones first; the
+    first therapy with its lineages; the longest session length; the price), else the plane of any modality.
+    The other filters' conditions decide the rest."""
+    if params.nmt_training:
+        return nearby.plane_range([nearby.NMT_PLANE])
+    if languages:
+        return nearby.plane_range([nearby.LANGUAGE_PLANES + max(language.bit for language in languages)])
+    if required:
+        return nearby.plane_range(m.search_bit for m in vocabulary.modalities if m.id in required[0])
+    if params.session_lengths:
+        return nearby.plane_range([nearby.SESSION_LENGTH_PLANES + max(params.session_lengths) // offers.SESSION_LENGTH_STEP])
+    if params.max_price is not None:
+        return nearby.price_plane_range(params.max_price)
+    return nearby.plane_range([nearby.ANY_MODALITY])
+
+
 def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.ListingFilter:
     """Published, accepting, name, modalities (every one, AND; lineages of one therapy, OR), conditions (any, OR)
     and offers (every one), as SQL."""
@@ -78,12 +97,10 @@ def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.Listi
     on_therapists = [f"t.status = '{nearby.PUBLISHED}'"]
     # Conditions on the therapist's row: points check them all in one lookup of that row.
     on_row: list[str] = []
-    values: dict[str, Any] = {"plane_low": nearby.ANY_MODALITY, "plane_high": nearby.ANY_MODALITY}
     required = required_modalities(params.modalities, vocabulary)
-    if required:
-        # SQLite reads the first required group's planes (its modalities' and their lineages'); the masks decide.
-        planes = [m.search_bit for m in vocabulary.modalities if m.id in required[0]]
-        values |= {"plane_low": min(planes), "plane_high": max(planes)}
+    by_slug = {language.slug: language for language in offers.load_languages()}
+    languages = [by_slug[slug] for slug in params.languages]
+    values: dict[str, Any] = narrowest_planes(params, languages, required, vocabulary)
     if params.accepting:
         on_points.append("p.accepting")
         on_therapists.append("t.accepting_new_clients")
@@ -95,10 +112,7 @@ def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.Listi
         escaped = params.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         values["name_pattern"] = f"%{escaped}%"
         on_row.append("(lower(t.name) LIKE :name_pattern ESCAPE '\\' OR lower(t.practice_name) LIKE :name_pattern ESCAPE '\\')")
-    by_slug = {language.slug: language for language in offers.load_languages()}
-    offered, offer_values = offers.point_conditions(
-        params.max_price, [by_slug[slug] for slug in params.languages], params.session_lengths, params.nmt_training
-    )
+    offered, offer_values = offers.point_conditions(params.max_price, languages, params.session_lengths, params.nmt_training)
     values |= offer_values
     if offered:
         on_points += offered

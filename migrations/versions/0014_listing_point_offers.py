@@ -29,7 +29,6 @@ branch_labels = None
 depends_on = None
 
 PUBLISHED = "published"
-PLANES = 64
 ANY_MODALITY = -1
 PLANE_SPACING = 1000
 NMT_WORDS = ("nmt", "neuromuscular")
@@ -47,19 +46,24 @@ def _migration_0005():
     return module
 
 
+def _language_mask(dialect: str) -> str:
+    """SQL: the search bits of the language names a therapist `t` writes."""
+    if dialect == "sqlite":
+        return ("(SELECT coalesce(sum(DISTINCT 1 << n.search_bit), 0) FROM language_names n"
+                " WHERE instr(lower(CAST(t.languages AS TEXT)), n.name) > 0)")
+    return ("(SELECT coalesce(bit_or(1::bigint << n.search_bit), 0) FROM language_names n"
+            " WHERE strpos(lower(CAST(t.languages AS TEXT)), n.name) > 0)")
+
+
 def _offers(dialect: str) -> str:
     """SQL for the four offer columns of a therapist row `t`: price, languages, session lengths, NMT training."""
     find = "instr" if dialect == "sqlite" else "strpos"
     training = "lower(t.training || ' ' || CAST(t.certifications AS TEXT))"
     nmt = "(" + " OR ".join(f"{find}({training}, '{word}') > 0" for word in NMT_WORDS) + ")"
     if dialect == "sqlite":
-        languages = ("(SELECT coalesce(sum(DISTINCT 1 << n.search_bit), 0) FROM language_names n"
-                     " WHERE instr(lower(CAST(t.languages AS TEXT)), n.name) > 0)")
         lengths = ("(SELECT coalesce(sum(DISTINCT 1 << (j.value / 15)), 0) FROM json_each(t.session_lengths) j"
                    " WHERE j.type = 'integer' AND j.value % 15 = 0 AND j.value BETWEEN 15 AND 900)")
     else:
-        languages = ("(SELECT coalesce(bit_or(1::bigint << n.search_bit), 0) FROM language_names n"
-                     " WHERE strpos(lower(CAST(t.languages AS TEXT)), n.name) > 0)")
         minutes = "CAST(j.value AS INTEGER)"
         lengths = (
             f"(SELECT coalesce(bit_or(CASE WHEN j.value ~ '^[0-9]{{1,3}}$' THEN CASE WHEN {minutes} % 15 = 0"
@@ -67,64 +71,105 @@ def _offers(dialect: str) -> str:
             " FROM json_array_elements_text(CASE WHEN json_typeof(CAST(t.session_lengths AS JSON)) = 'array'"
             " THEN CAST(t.session_lengths AS JSON) ELSE '[]' END) AS j(value))"
         )
-    return f"COALESCE(t.price_min, t.price_max), {languages}, {lengths}, {nmt}"
+    return f"COALESCE(t.price_min, t.price_max) AS price, {_language_mask(dialect)} AS languages, {lengths} AS session_lengths, {nmt} AS nmt_training"
 
 
-def _sqlite_points_of(therapists: str) -> str:
-    """SELECT the R*Tree entries of the published `therapists` (SQL for one id or a SELECT of ids; all if empty)."""
+# SQLite's R*Tree gets planes for the offers too (0005 gave each modality's search bit a plane): a plane per
+# language bit, one for NMT training, one per session length, and one whose third coordinate is the price, so
+# that a search with such a filter reads only the entries that meet it. Entry ids: SLOTS x the location id +
+# 1 + the plane. Lengths are planes 128 + minutes / 15 (at most 900 minutes: 188); prices above MAX_PRICE_AXIS
+# lie at its end (no search asks for more than 10,000).
+SLOTS = 256
+LANGUAGE_PLANES = 64
+NMT_PLANE = 127
+SESSION_LENGTH_PLANES = 128
+PRICE_PLANE = 190
+MAX_PRICE_AXIS = 20_000
+_SESSION_LENGTH_STEPS = "[" + ", ".join(str(n) for n in range(1, 61)) + "]"
+
+
+def _sqlite_offered(therapists: str) -> str:
+    """SELECT what the entries of each published therapist in `therapists` hold (SQL for one id or a SELECT of
+    ids; all if empty) as `o`'s columns: id, accepting, mobile, service_radius_mi, modality_mask and the offers."""
     mask = (
         "(SELECT coalesce(sum(1 << mo.search_bit), 0) FROM therapist_modalities tm"
         " JOIN modalities mo ON mo.id = tm.modality_id WHERE tm.therapist_id = t.id)"
     )
     which = f" AND t.id IN ({therapists})" if therapists else ""
-
-    def entries(plane: str, joins: str) -> str:
-        return (
-            f"SELECT l.id * {PLANES} + 1 + {plane}, l.latitude, l.latitude, l.longitude, l.longitude,"
-            f" {plane} * {PLANE_SPACING} - 1, {plane} * {PLANE_SPACING} + 1,"
-            f" l.therapist_id, l.id, l.latitude, l.longitude, t.accepting_new_clients, t.mobile, t.service_radius_mi,"
-            f" {mask}, {_offers('sqlite')} FROM locations l JOIN therapists t ON t.id = l.therapist_id{joins}"
-            f" WHERE t.status = '{PUBLISHED}'{which}"
-        )
-
     return (
-        entries(str(ANY_MODALITY), "")
-        + " UNION ALL "
-        + entries(
-            "mo.search_bit",
-            " JOIN therapist_modalities tm ON tm.therapist_id = t.id JOIN modalities mo ON mo.id = tm.modality_id",
-        )
+        f"SELECT t.id, t.accepting_new_clients AS accepting, t.mobile, t.service_radius_mi, {mask} AS modality_mask,"
+        f" {_offers('sqlite')} FROM therapists t WHERE t.status = '{PUBLISHED}'{which}"
     )
+
+
+def _sqlite_points_of(offered: str) -> str:
+    """SELECT the R*Tree entries of the therapists `offered` names (a table or a subquery, as `o`)."""
+
+    def entries(plane: str, joins: str = "", where: str = "", axis: str = "") -> str:
+        axis = axis or f"({plane}) * {PLANE_SPACING}"
+        return (
+            f"SELECT l.id * {SLOTS} + 1 + ({plane}), l.latitude, l.latitude, l.longitude, l.longitude,"
+            f" {axis} - 1, {axis} + 1, l.therapist_id, l.id, l.latitude, l.longitude, o.accepting, o.mobile,"
+            f" o.service_radius_mi, o.modality_mask, o.price, o.languages, o.session_lengths, o.nmt_training"
+            f" FROM {offered} o JOIN locations l ON l.therapist_id = o.id{joins}{' WHERE ' + where if where else ''}"
+        )
+
+    return " UNION ALL ".join([
+        entries(str(ANY_MODALITY)),
+        entries("mo.search_bit", " JOIN modalities mo ON (o.modality_mask >> mo.search_bit) & 1 = 1"),
+        entries(f"{LANGUAGE_PLANES} + b.search_bit",
+                " JOIN (SELECT DISTINCT search_bit FROM language_names) b ON (o.languages >> b.search_bit) & 1 = 1"),
+        entries(str(NMT_PLANE), where="o.nmt_training"),
+        entries(f"{SESSION_LENGTH_PLANES} + k.value",
+                f" JOIN json_each('{_SESSION_LENGTH_STEPS}') k ON (o.session_lengths >> k.value) & 1 = 1"),
+        entries(str(PRICE_PLANE), where="o.price IS NOT NULL",
+                axis=f"({PRICE_PLANE * PLANE_SPACING} + min(o.price, {MAX_PRICE_AXIS}))"),
+    ])
 
 
 def _sqlite_entries_of(location: str) -> str:
     """The ids every R*Tree entry of `location` (an SQL expression) may have."""
-    return ", ".join(f"{location} * {PLANES} + {n}" for n in range(PLANES))
+    return ", ".join(f"{location} * {SLOTS} + {n}" for n in range(SLOTS))
 
 
-_EVERY_PLANE = " UNION ALL ".join(f"SELECT {n} AS n" for n in range(PLANES))
+_EVERY_SLOT = "SELECT value AS n FROM json_each('[" + ", ".join(str(n) for n in range(SLOTS)) + "]')"
 
 
 def _sqlite_refresh(therapists: str) -> str:
     """Statements rewriting the R*Tree entries of `therapists` (SQL for one id, or a SELECT of ids)."""
     return (
-        f"DELETE FROM listing_points WHERE id IN (SELECT l.id * {PLANES} + planes.n FROM locations l,"
-        f" ({_EVERY_PLANE}) AS planes WHERE l.therapist_id IN ({therapists}));"
-        f" INSERT INTO listing_points {_sqlite_points_of(therapists)};"
+        f"DELETE FROM listing_points WHERE id IN (SELECT l.id * {SLOTS} + slots.n FROM locations l,"
+        f" ({_EVERY_SLOT}) AS slots WHERE l.therapist_id IN ({therapists}));"
+        f" INSERT INTO listing_points {_sqlite_points_of(f'({_sqlite_offered(therapists)})')};"
     )
 
 
-SQLITE_TRIGGERS = ("listing_points_search_bit_update", "listing_points_modality_delete", "listing_points_modality_update",
+def _sqlite_language_name_trigger(event: str, names: tuple[str, ...]) -> str:
+    """A trigger refreshing the entries of the therapists who write a language name an `event` adds or removes."""
+    writes = " OR ".join(f"instr(lower(CAST(t.languages AS TEXT)), {name}.name) > 0" for name in names)
+    return f"""CREATE TRIGGER listing_points_language_name_{event.lower()} AFTER {event} ON language_names BEGIN
+        {_sqlite_refresh(f'SELECT t.id FROM therapists t WHERE {writes}')}
+    END"""
+
+
+SQLITE_TRIGGERS = ("listing_points_language_name_insert", "listing_points_language_name_update",
+                   "listing_points_language_name_delete", "listing_points_search_bit_update", "listing_points_modality_delete", "listing_points_modality_update",
                    "listing_points_modality_insert", "listing_points_therapist_update", "listing_points_location_delete",
                    "listing_points_location_update", "listing_points_location_insert")
 
 SQLITE_UPGRADE = [
-    *(f"DROP TRIGGER {trigger}" for trigger in SQLITE_TRIGGERS),
+    *(f"DROP TRIGGER {trigger}" for trigger in SQLITE_TRIGGERS[3:]),
     "DROP TABLE listing_points",
     "CREATE VIRTUAL TABLE listing_points USING rtree(id, min_lat, max_lat, min_lon, max_lon, min_plane, max_plane,"
     " +therapist_id, +location_id, +latitude, +longitude, +accepting, +mobile, +service_radius_mi, +modality_mask,"
     " +price, +languages, +session_lengths, +nmt_training)",
-    f"INSERT INTO listing_points {_sqlite_points_of('')}",
+    # What each therapist offers is worked out once, not once per plane.
+    f"CREATE TEMP TABLE offered_by_therapist AS {_sqlite_offered('')}",
+    f"INSERT INTO listing_points {_sqlite_points_of('offered_by_therapist')}",
+    "DROP TABLE offered_by_therapist",
+    _sqlite_language_name_trigger("INSERT", ("new",)),
+    _sqlite_language_name_trigger("UPDATE", ("old", "new")),
+    _sqlite_language_name_trigger("DELETE", ("old",)),
     f"""CREATE TRIGGER listing_points_location_insert AFTER INSERT ON locations BEGIN
         {_sqlite_refresh('new.therapist_id')}
     END""",
@@ -198,6 +243,16 @@ POSTGRESQL_UPGRADE = [
     f"UPDATE listing_points p SET ({POSTGRESQL_OFFER_COLUMNS}) = (SELECT {_offers('postgresql')}"
     " FROM therapists t WHERE t.id = p.therapist_id)",
     *_postgresql_therapist_trigger(THERAPIST_COLUMNS),
+    # The seed run rewrites language_names rarely and all at once: each statement refreshes every mask.
+    f"""CREATE FUNCTION listing_points_follow_language_names() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE listing_points p SET languages = o.languages
+        FROM (SELECT t.id, {_language_mask('postgresql')} AS languages FROM therapists t) o
+        WHERE o.id = p.therapist_id AND p.languages <> o.languages;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER listing_points_language_names AFTER INSERT OR UPDATE OR DELETE ON language_names
+        FOR EACH STATEMENT EXECUTE FUNCTION listing_points_follow_language_names()""",
 ]
 
 
@@ -205,6 +260,8 @@ def _postgresql_downgrade():
     before = _migration_0005()
     refresh = next(s for s in before.POSTGRESQL_UPGRADE if "FUNCTION refresh_listing_points" in s)
     return [
+        "DROP TRIGGER listing_points_language_names ON language_names",
+        "DROP FUNCTION listing_points_follow_language_names()",
         *_postgresql_therapist_trigger(("status", "accepting_new_clients", "mobile", "service_radius_mi")),
         "DROP FUNCTION refresh_listing_points(INTEGER)",
         refresh,
