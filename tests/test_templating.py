@@ -1,5 +1,7 @@
 """The template helpers: every page writes a date the same way, in UTC; templates are read compacted."""
+import re
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +58,12 @@ def test_names_joins_the_names_and_is_escaped_on_output(app):
     items = [Named("NMT"), Named("Trigger <point>")]
     assert app.jinja_env.from_string("{{ items | names }}").render(items=items) == "NMT · Trigger &lt;point&gt;"
     assert app.jinja_env.from_string("{{ items | names(', ') }}").render(items=items[:1]) == "NMT"
+
+
+def test_no_template_writes_an_if_expression_without_else():
+    # `{{ 'x' if c }}` yields Undefined when c is false, and escaping Undefined raises and catches an
+    # AttributeError: `{% if c %}x{% endif %}` writes the same for nothing.
+    templates = Path(__file__).resolve().parents[1] / "templates"
+    bare = [f"{path.name}: {match}" for path in templates.rglob("*.html")
+            for match in re.findall(r"\{\{[^}]* if [^}]*\}\}", path.read_text(encoding="utf-8")) if " else " not in match]
+    assert bare == []
