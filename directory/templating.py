@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
+from urllib.parse import urlencode
 
 from flask import Flask, request, url_for
 from flask_login import current_user
@@ -15,7 +16,7 @@ from jinja2.ext import Extension
 
 from directory.database import aware
 
-# Name in base.html: (endpoint, values) of each link of the shell.
+# Name in the templates: (endpoint, values) of each link of the shell, and of the search form's.
 SHELL_LINKS: dict[str, tuple[str, dict[str, Any]]] = {
     "favicon": ("static", {"filename": "favicon.svg"}),
     "stylesheet": ("static", {"filename": "css/site.css"}),
@@ -27,7 +28,12 @@ SHELL_LINKS: dict[str, tuple[str, dict[str, Any]]] = {
     "list_your_practice": ("listings.submit", {}),
     "about": ("about.index", {}),
     "open_data": ("about.index", {"_anchor": "open-data"}),
+    "places_api": ("api.places", {}),
+    "places_script": ("static", {"filename": "js/places.js"}),
+    "pain_area_script": ("static", {"filename": "js/pain-area.js"}),
 }
+# What url_for leaves unescaped in a query string (werkzeug's choice: the WHATWG's percent-encode set).
+_QUERY_SAFE = "!$'()*,/:;?@"
 
 
 # Spaces and tabs that start or end a line of a template.
@@ -73,8 +79,14 @@ def join_names(items: Iterable[Any], separator: str = " · ") -> str:
     return separator.join(item.name for item in items)
 
 
+def query_string(args: Mapping[str, Any]) -> str:
+    """`args` (list values repeat their key) as url_for writes them after the "?"."""
+    return urlencode(args, doseq=True, safe=_QUERY_SAFE)
+
+
 def register_template_helpers(app: Flask) -> None:
-    """Add the `date` and `names` filters, `shell_links()` and `current_user`, and read templates compacted."""
+    """Add the `date` and `names` filters, `shell_links()`, `search_url()` and `current_user`, and read templates
+    compacted."""
     app.jinja_env.add_extension(CompactTemplates)
     app.add_template_filter(format_date, "date")
     app.add_template_filter(join_names, "names")
@@ -89,6 +101,11 @@ def register_template_helpers(app: Flask) -> None:
             }
         return links
 
+    def search_url(args: Mapping[str, Any]) -> str:
+        """The search page with `args` (a SearchParams.query_args()): url_for's address, without a url_for per link."""
+        return f"{shell_links()['search']}?{query_string(args)}" if args else shell_links()["search"]
+
     app.jinja_env.globals["shell_links"] = shell_links
+    app.jinja_env.globals["search_url"] = search_url
     # A proxy, resolved (from the session) only where a template reads it: the moderators' pages.
     app.jinja_env.globals["current_user"] = current_user

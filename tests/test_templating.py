@@ -67,3 +67,17 @@ def test_no_template_writes_an_if_expression_without_else():
     bare = [f"{path.name}: {match}" for path in templates.rglob("*.html")
             for match in re.findall(r"\{\{[^}]* if [^}]*\}\}", path.read_text(encoding="utf-8")) if " else " not in match]
     assert bare == []
+
+
+@pytest.mark.parametrize("args", [
+    {},
+    {"near": "Clearwater, FL", "radius": 10, "unit": "mi", "modality": ["swedish", "nmt-st-john"], "accepting": "1"},
+    {"q": "Ana & Bo's/“studio” 100%", "page": 2, "regions": ["neck-left"]},
+])
+def test_search_url_is_what_url_for_writes(app, args):
+    from flask import url_for
+
+    with app.test_request_context("/", base_url="http://directory.test/sub"):
+        search_url = app.jinja_env.globals["search_url"]
+        assert search_url(args) == url_for("search.results", **args)
+        assert search_url(args).startswith("/sub/search")
