@@ -318,7 +318,8 @@ def floor_query(
             f" AND p.max_plane >= {planes[0]} AND p.min_plane <= {planes[1]}"
         )
     else:
-        inside = f"point(p.longitude, p.latitude) <@ box(point({min_lon}, {min_lat}), point({max_lon}, {max_lat}))"
+        inside = (f"p.plane BETWEEN {planes[0]} AND {planes[1]}"
+                  f" AND point(p.longitude, p.latitude) <@ box(point({min_lon}, {min_lat}), point({max_lon}, {max_lat}))")
     offers = "".join(f" AND (p.modality_mask & {mask}) <> 0" for mask in masks)
     if offered:
         offers += f" AND {offered}"

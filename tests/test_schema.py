@@ -35,29 +35,28 @@ def test_no_spatial_index_is_left_on_locations(app):
 
 def listing_points():
     """The listing points, as {location id: (therapist id, lat, lon, accepting, mobile, service radius, mask)},
-    read through the spatial index (on SQLite, its plane for any modality; the modality planes must agree)."""
+    read through the spatial index on the plane of any modality; the modality planes must agree."""
     if db.engine.dialect.name == "sqlite":
         inside = "p.max_lat >= -90 AND p.min_lat <= 90 AND p.max_lon >= -180 AND p.min_lon <= 180"
-        planes = {
-            (location, round(plane / 1000)) for location, plane in db.session.execute(text(
-                f"SELECT p.location_id, (p.min_plane + p.max_plane) / 2 FROM {LISTING_POINTS} p WHERE {inside}"
-                " AND p.max_plane >= 0 AND p.min_plane <= 63 * 1000"
-            ))
-        }
-        inside += " AND p.min_plane <= -1000"
+        plane = "(p.min_plane + p.max_plane) / 2"
     else:
         db.session.execute(text("SET LOCAL enable_seqscan = off"))
         inside = "point(p.longitude, p.latitude) <@ box '((-180,-90),(180,90))'"
+        plane = "p.plane"
+    planes = {
+        (location, round(at / 1000)) for location, at in db.session.execute(text(
+            f"SELECT p.location_id, {plane} FROM {LISTING_POINTS} p WHERE {inside} AND {plane} BETWEEN 0 AND 63 * 1000"
+        ))
+    }
     rows = db.session.execute(text(
         "SELECT p.location_id, p.therapist_id, p.latitude, p.longitude, p.accepting, p.mobile, p.service_radius_mi,"
-        f" p.modality_mask FROM {LISTING_POINTS} p WHERE {inside}"
+        f" p.modality_mask FROM {LISTING_POINTS} p WHERE {inside} AND {plane} = -1000"
     ))
     points = {
         row[0]: (row[1], round(row[2], 4), round(row[3], 4), bool(row[4]), bool(row[5]), row[6], row[7])
         for row in rows
     }
-    if db.engine.dialect.name == "sqlite":
-        assert planes == {(location, bit) for location, point in points.items() for bit in range(63) if point[-1] >> bit & 1}
+    assert planes == {(location, bit) for location, point in points.items() for bit in range(63) if point[-1] >> bit & 1}
     return points
 
 
@@ -121,23 +120,21 @@ def test_modalities_get_distinct_search_bits(vocabulary):
 def offers_on_points():
     """{location id: (price, languages, session lengths, NMT training)} as the listing points hold them; on
     SQLite, the planes of the offers must agree (each language bit, NMT training, each length, the price)."""
+    sqlite = db.engine.dialect.name == "sqlite"
     rows = db.session.execute(text(
         f"SELECT p.location_id, p.price, p.languages, p.session_lengths, p.nmt_training FROM {LISTING_POINTS} p"
+        + ("" if sqlite else " WHERE p.plane = -1000")
     ))
     offers = {row[0]: (row[1], row[2], row[3], bool(row[4])) for row in rows}
-    if db.engine.dialect.name == "sqlite":
-        planes = set(db.session.execute(text(
-            f"SELECT p.location_id, (p.min_plane + p.max_plane) / 2 FROM {LISTING_POINTS} p"
-            " WHERE p.max_lat >= -90 AND p.min_lat <= 90 AND p.max_lon >= -180 AND p.min_lon <= 180"
-            " AND p.max_plane >= 64 * 1000 - 1"
-        )))
-        expected = set()
-        for location, (price, languages, lengths, nmt) in offers.items():
-            expected |= {(location, (64 + bit) * 1000) for bit in range(63) if languages >> bit & 1}
-            expected |= {(location, (128 + step) * 1000) for step in range(61) if lengths >> step & 1}
-            expected |= {(location, 127 * 1000)} if nmt else set()
-            expected |= {(location, 190 * 1000 + price)} if price is not None else set()
-        assert planes == expected
+    plane = "(p.min_plane + p.max_plane) / 2" if sqlite else "p.plane"
+    planes = set(db.session.execute(text(f"SELECT p.location_id, {plane} FROM {LISTING_POINTS} p WHERE {plane} >= 64 * 1000")))
+    expected = set()
+    for location, (price, languages, lengths, nmt) in offers.items():
+        expected |= {(location, (64 + bit) * 1000) for bit in range(63) if languages >> bit & 1}
+        expected |= {(location, (128 + step) * 1000) for step in range(61) if lengths >> step & 1}
+        expected |= {(location, 127 * 1000)} if nmt else set()
+        expected |= {(location, 190 * 1000 + price)} if price is not None else set()
+    assert planes == expected
     return offers
 
 

@@ -27,11 +27,11 @@ from directory.search.offers import Offered, OfferCounts
 from directory.therapists.models import LISTING_POINTS, MAX_SERVICE_RADIUS_MI, ListingStatus
 
 PUBLISHED = ListingStatus.PUBLISHED.value
-# The planes of SQLite's listing points (migrations 0005 and 0014): every location has an entry on the plane
-# of any modality, and one on the plane of each modality's search bit, each language's search bit (from
-# LANGUAGE_PLANES), NMT training, each session length (SESSION_LENGTH_PLANES + minutes / 15) and its price
-# (on PRICE_PLANE, shifted by the price) that it offers. Planes lie PLANE_SPACING apart in the R*Tree's third
-# dimension, so that its nodes keep to one plane.
+# The planes of the listing points (migrations 0005 and 0014; on PostgreSQL, 0015): every location has an
+# entry on the plane of any modality, and one on the plane of each modality's search bit, each language's
+# search bit (from LANGUAGE_PLANES), NMT training, each session length (SESSION_LENGTH_PLANES + minutes / 15)
+# and its price (on PRICE_PLANE, shifted by the price) that it offers. Planes lie PLANE_SPACING apart in the
+# index's third dimension, so that its nodes keep to one plane.
 ANY_MODALITY = -1
 LANGUAGE_PLANES = 64
 NMT_PLANE = 127
@@ -80,7 +80,8 @@ def _points_in_box(dialect: str, south: str, north: str, west: str, east: str) -
     """FROM and WHERE reading listing points `p` inside a box through the spatial index; the edges are SQL.
 
     SQLite's R*Tree has a third dimension, the planes, read from :plane_low to :plane_high (see
-    plane_range()); the listing filter's other conditions drop the entries a range of planes adds twice
+    plane_range()); PostgreSQL's listing points have a plane column, indexed with the point (migration
+    0015). The listing filter's other conditions drop the entries a range of planes adds twice
     or by the way, and the search keeps one point per therapist anyway.
     """
     if dialect == "sqlite":
@@ -90,7 +91,10 @@ def _points_in_box(dialect: str, south: str, north: str, west: str, east: str) -
             f" WHERE p.max_lat >= {south} AND p.min_lat <= {north} AND p.max_lon >= {west} AND p.min_lon <= {east}"
             " AND p.max_plane >= :plane_low AND p.min_plane <= :plane_high"
         )
-    return f"FROM {LISTING_POINTS} p WHERE point(p.longitude, p.latitude) <@ box(point({west}, {south}), point({east}, {north}))"
+    return (
+        f"FROM {LISTING_POINTS} p WHERE p.plane BETWEEN :plane_low AND :plane_high"
+        f" AND point(p.longitude, p.latitude) <@ box(point({west}, {south}), point({east}, {north}))"
+    )
 
 
 # SQLite's entries have the id 256 x their location's id + 1 + their plane (migration 0014): on the plane of any
@@ -99,7 +103,7 @@ ENTRIES_PER_LOCATION = 256
 
 
 def plane_range(planes: Iterable[int]) -> dict[str, float]:
-    """The values bound as :plane_low and :plane_high to read these planes of SQLite's listing points."""
+    """The values bound as :plane_low and :plane_high to read these planes of the listing points."""
     chosen = list(planes)
     return {"plane_low": min(chosen) * PLANE_SPACING, "plane_high": max(chosen) * PLANE_SPACING}
 
@@ -111,11 +115,11 @@ def price_plane_range(max_price: int) -> dict[str, float]:
 
 def points_of(dialect: str, therapists: str) -> str:
     """FROM and WHERE reading the listing points `p` of the therapists whose id meets `therapists` (SQL such as
-    "= t.id" or "IN (SELECT ...)"); on SQLite, one entry per location, on the plane of any modality."""
+    "= t.id" or "IN (SELECT ...)"): one per location, on the plane of any modality."""
     if dialect == "sqlite":
         return (f"FROM locations l JOIN {LISTING_POINTS} p ON p.id = l.id * {ENTRIES_PER_LOCATION}"
                 f" WHERE l.therapist_id {therapists}")
-    return f"FROM {LISTING_POINTS} p WHERE p.therapist_id {therapists}"
+    return f"FROM {LISTING_POINTS} p WHERE p.plane = {ANY_MODALITY * PLANE_SPACING} AND p.therapist_id {therapists}"
 
 
 def _points_in_named_box(dialect: str, name: str) -> str:

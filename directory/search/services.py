@@ -73,7 +73,7 @@ def required_modalities(slugs: tuple[str, ...], vocabulary: Vocabulary) -> list[
 
 def narrowest_planes(params: SearchParams, languages: list[offers.Language], required: list[frozenset[int]],
                      vocabulary: Vocabulary) -> dict[str, float]:
-    """The planes of SQLite's listing points a search reads: those of the one filter likely to leave the fewest
+    """The planes of the listing points a search reads: those of the one filter likely to leave the fewest
     (NMT training on file; the least common language chosen, languages.json listing the common ones first; the
     first therapy with its lineages; the longest session length; the price), else the plane of any modality.
     The other filters' conditions decide the rest."""
