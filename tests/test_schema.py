@@ -122,10 +122,13 @@ def offers_on_points():
     SQLite, the planes of the offers must agree (each language bit, NMT training, each length, the price)."""
     sqlite = db.engine.dialect.name == "sqlite"
     rows = db.session.execute(text(
-        f"SELECT p.location_id, p.price, p.languages, p.session_lengths, p.nmt_training FROM {LISTING_POINTS} p"
+        f"SELECT p.location_id, p.price, p.languages, p.session_lengths, p.nmt_training, p.mobile FROM {LISTING_POINTS} p"
         + ("" if sqlite else " WHERE p.plane = -1000")
     ))
-    offers = {row[0]: (row[1], row[2], row[3], bool(row[4])) for row in rows}
+    offers, mobile = {}, set()
+    for location, price, languages, lengths, nmt, moves in rows:
+        offers[location] = (price, languages, lengths, bool(nmt))
+        mobile |= {location} if moves else set()
     plane = "(p.min_plane + p.max_plane) / 2" if sqlite else "p.plane"
     planes = set(db.session.execute(text(f"SELECT p.location_id, {plane} FROM {LISTING_POINTS} p WHERE {plane} >= 64 * 1000")))
     expected = set()
@@ -133,6 +136,7 @@ def offers_on_points():
         expected |= {(location, (64 + bit) * 1000) for bit in range(63) if languages >> bit & 1}
         expected |= {(location, (128 + step) * 1000) for step in range(61) if lengths >> step & 1}
         expected |= {(location, 127 * 1000)} if nmt else set()
+        expected |= {(location, 189 * 1000)} if location in mobile else set()
         expected |= {(location, 190 * 1000 + price)} if price is not None else set()
     assert planes == expected
     return offers
@@ -150,6 +154,7 @@ def test_listing_points_follow_what_a_listing_offers(make_therapist):
 
     therapist.price_min, therapist.languages, therapist.session_lengths = 70, ["Kreyòl"], [30, 120]
     therapist.certifications = ["Certified NeuroMuscular Therapist"]
+    therapist.mobile, therapist.service_radius_mi = True, 15
     db.session.commit()
     expected = (70, languages["haitian-creole"], lengths[30] | lengths[120], True)
     assert offers_on_points() == {first: expected, second: expected}

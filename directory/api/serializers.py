@@ -6,6 +6,7 @@ from typing import Any, Iterable
 from flask import url_for
 
 from directory.database import aware
+from directory.search.cards import Card, CardLocation
 from directory.search.places import Place
 from directory.search.regions import PainMap, Region
 from directory.search.params import SearchParams
@@ -19,7 +20,7 @@ def place_json(place: Place) -> dict[str, Any]:
     return {"label": place.label, "latitude": place.latitude, "longitude": place.longitude, "kind": place.kind}
 
 
-def location_json(location: Location) -> dict[str, Any]:
+def location_json(location: Location | CardLocation) -> dict[str, Any]:
     """A practice location."""
     return {
         "street": location.street,
@@ -32,10 +33,9 @@ def location_json(location: Location) -> dict[str, Any]:
     }
 
 
-def therapist_json(therapist: Therapist, detail: bool = False, modalities: Iterable[Any] | None = None) -> dict[str, Any]:
-    """A therapist's public listing; `detail` adds the long texts and conditions. A search passes the
-    `modalities` it already knows, so that they are not loaded again."""
-    data: dict[str, Any] = {
+def _listing_json(therapist: Therapist | Card, modalities: Iterable[Any]) -> dict[str, Any]:
+    """What every answer says of a therapist's public listing."""
+    return {
         "slug": therapist.slug,
         "name": therapist.name,
         "practice_name": therapist.practice_name,
@@ -48,11 +48,16 @@ def therapist_json(therapist: Therapist, detail: bool = False, modalities: Itera
         "price_min": therapist.price_min,
         "price_max": therapist.price_max,
         "phone": therapist.phone,
-        "modalities": [m.slug for m in (therapist.modalities if modalities is None else modalities)],
+        "modalities": [m.slug for m in modalities],
         "locations": [location_json(loc) for loc in therapist.locations],
         "sample_listing": therapist.is_sample,
         "url": url_for("therapists.profile", slug=therapist.slug, _external=True),
     }
+
+
+def therapist_json(therapist: Therapist, detail: bool = False) -> dict[str, Any]:
+    """A therapist's public listing; `detail` adds the long texts and conditions."""
+    data = _listing_json(therapist, therapist.modalities)
     if detail:
         data |= {
             "years_in_practice": therapist.years_in_practice,
@@ -71,7 +76,7 @@ def therapist_json(therapist: Therapist, detail: bool = False, modalities: Itera
 
 def hit_json(hit: Hit, unit: str) -> dict[str, Any]:
     """A search result: the therapist and, for a place search, the distance in `unit`."""
-    data = therapist_json(hit.therapist, modalities=hit.modalities)
+    data = _listing_json(hit.therapist, hit.modalities)
     if hit.distance is not None:
         data["distance"] = round(hit.distance, 1)
         data["unit"] = unit

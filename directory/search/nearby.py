@@ -29,13 +29,14 @@ from directory.therapists.models import LISTING_POINTS, MAX_SERVICE_RADIUS_MI, L
 PUBLISHED = ListingStatus.PUBLISHED.value
 # The planes of the listing points (migrations 0005 and 0014; on PostgreSQL, 0015): every location has an
 # entry on the plane of any modality, and one on the plane of each modality's search bit, each language's
-# search bit (from LANGUAGE_PLANES), NMT training, each session length (SESSION_LENGTH_PLANES + minutes / 15)
-# and its price (on PRICE_PLANE, shifted by the price) that it offers. Planes lie PLANE_SPACING apart in the
+# search bit (from LANGUAGE_PLANES), NMT training, each session length (SESSION_LENGTH_PLANES + minutes / 15),
+# home visits (MOBILE_PLANE) and its price (on PRICE_PLANE, shifted by the price) that it offers. Planes lie PLANE_SPACING apart in the
 # index's third dimension, so that its nodes keep to one plane.
 ANY_MODALITY = -1
 LANGUAGE_PLANES = 64
 NMT_PLANE = 127
 SESSION_LENGTH_PLANES = 128
+MOBILE_PLANE = 189
 PRICE_PLANE = 190
 PLANE_SPACING = 1000
 COUNT_CAP = 500
@@ -76,11 +77,11 @@ def dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _points_in_box(dialect: str, south: str, north: str, west: str, east: str) -> str:
+def _points_in_box(dialect: str, south: str, north: str, west: str, east: str, planes: str = "plane") -> str:
     """FROM and WHERE reading listing points `p` inside a box through the spatial index; the edges are SQL.
 
-    SQLite's R*Tree has a third dimension, the planes, read from :plane_low to :plane_high (see
-    plane_range()); PostgreSQL's listing points have a plane column, indexed with the point (migration
+    SQLite's R*Tree has a third dimension, the planes, read from :plane_low to :plane_high (or the bounds
+    named by `planes`; see plane_range()); PostgreSQL's listing points have a plane column, indexed with the point (migration
     0015). The listing filter's other conditions drop the entries a range of planes adds twice
     or by the way, and the search keeps one point per therapist anyway.
     """
@@ -89,10 +90,10 @@ def _points_in_box(dialect: str, south: str, north: str, west: str, east: str) -
         return (
             f"FROM {LISTING_POINTS} p"
             f" WHERE p.max_lat >= {south} AND p.min_lat <= {north} AND p.max_lon >= {west} AND p.min_lon <= {east}"
-            " AND p.max_plane >= :plane_low AND p.min_plane <= :plane_high"
+            f" AND p.max_plane >= :{planes}_low AND p.min_plane <= :{planes}_high"
         )
     return (
-        f"FROM {LISTING_POINTS} p WHERE p.plane BETWEEN :plane_low AND :plane_high"
+        f"FROM {LISTING_POINTS} p WHERE p.plane BETWEEN :{planes}_low AND :{planes}_high"
         f" AND point(p.longitude, p.latitude) <@ box(point({west}, {south}), point({east}, {north}))"
     )
 
@@ -122,8 +123,9 @@ def points_of(dialect: str, therapists: str) -> str:
     return f"FROM {LISTING_POINTS} p WHERE p.plane = {ANY_MODALITY * PLANE_SPACING} AND p.therapist_id {therapists}"
 
 
-def _points_in_named_box(dialect: str, name: str) -> str:
-    return _points_in_box(dialect, *(f":{name}_{edge}" for edge in "snwe"))
+def _points_in_named_box(dialect: str, name: str, planes: str = "plane") -> str:
+    south, north, west, east = (f":{name}_{edge}" for edge in "snwe")
+    return _points_in_box(dialect, south, north, west, east, planes)
 
 
 def _box_values(name: str, box: Box) -> dict[str, float]:
@@ -289,8 +291,8 @@ _CANDIDATE_COLUMNS = (
 def _candidates_sql(dialect: str, on_points: str, boxes: int, visitor_boxes: int) -> TextClause:
     parts = [f"{_CANDIDATE_COLUMNS}{_points_in_named_box(dialect, f'b{i}')}{_and(on_points)}" for i in range(boxes)]
     parts += [
-        # Mobile first: the listing filter may read the therapist's row, for the few points that need it.
-        f"{_CANDIDATE_COLUMNS}{_points_in_named_box(dialect, f'v{i}')} AND p.mobile{_and(on_points)}"
+        # Those who may visit come from the plane of mobile therapists, whatever plane the others come from.
+        f"{_CANDIDATE_COLUMNS}{_points_in_named_box(dialect, f'v{i}', 'visitor_plane')}{_and(on_points)}"
         for i in range(visitor_boxes)
     ]
     return text(" UNION ALL ".join(parts))
@@ -308,6 +310,8 @@ def candidates_statement(
     visitor_boxes = distances.bounding_boxes(lat, lon, visits_km) if visits_km > radius_km else []
     for i, box in enumerate(visitor_boxes):
         values |= _box_values(f"v{i}", box)
+    if visitor_boxes:
+        values |= {f"visitor_{name}": value for name, value in plane_range([MOBILE_PLANE]).items()}
     return Statement(_candidates_sql(dialect(), listing.on_points, len(boxes), len(visitor_boxes)), values)
 
 

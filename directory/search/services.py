@@ -9,17 +9,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import joinedload, selectinload
 
 from directory.extensions import db
 from directory.geo import distances
 from directory.search import nearby, offers
+from directory.search.cards import Card, CardLocation, load_cards
 from directory.search.nearby import COUNT_CAP, Match
 from directory.search.offers import OfferCounts
 from directory.search.params import SearchParams
 from directory.search.places import Located, PlaceFailure, Suggester, locate
 from directory.search.vocabulary import Term, Vocabulary
-from directory.therapists.models import Location, Therapist
+from directory.therapists.models import Modality, therapist_modalities
 
 PAGE_SIZE = 20
 THIN_RESULTS = 5
@@ -29,10 +29,10 @@ THIN_RESULTS = 5
 class Hit:
     """One therapist in the results, with what they offer and the distance to their nearest location."""
 
-    therapist: Therapist
+    therapist: Card
     modalities: tuple[Term, ...] = ()
     distance: float | None = None
-    location: Location | None = None
+    location: CardLocation | None = None
     visits_your_area: bool = False
     conditions: tuple[Term, ...] = ()
 
@@ -74,9 +74,11 @@ def required_modalities(slugs: tuple[str, ...], vocabulary: Vocabulary) -> list[
 def narrowest_planes(params: SearchParams, languages: list[offers.Language], required: list[frozenset[int]],
                      vocabulary: Vocabulary) -> dict[str, float]:
     """The planes of the listing points a search reads: those of the one filter likely to leave the fewest
-    (NMT training on file; the least common language chosen, languages.json listing the common ones first; the
-    first therapy with its lineages; the longest session length; the price), else the plane of any modality.
-    The other filters' conditions decide the rest."""
+    (home visits; NMT training on file; the least common language chosen, languages.json listing the common
+    ones first; the first therapy with its lineages; the longest session length; the price), else the plane
+    of any modality. The other filters' conditions decide the rest."""
+    if params.home_visits:
+        return nearby.plane_range([nearby.MOBILE_PLANE])
     if params.nmt_training:
         return nearby.plane_range([nearby.NMT_PLANE])
     if languages:
@@ -135,17 +137,9 @@ def listing_filter(params: SearchParams, vocabulary: Vocabulary) -> nearby.Listi
     return nearby.ListingFilter(" AND ".join(on_points), " AND ".join(on_therapists), values, params.home_visits)
 
 
-def _therapists_by_id(ids: list[int], *loads: Any) -> dict[int, Therapist]:
-    """The therapists with these ids, with the relationships `loads` asks for."""
-    if not ids:
-        return {}
-    found = db.session.scalars(select(Therapist).where(Therapist.id.in_(ids)).options(*loads)).unique()
-    return {t.id: t for t in found}
-
-
 def _hits(matches: list[Match], unit: str, vocabulary: Vocabulary) -> list[Hit]:
     """The page's therapists with their locations; their modalities come from the listing points' masks."""
-    therapists = _therapists_by_id([m.therapist_id for m in matches], joinedload(Therapist.locations))
+    therapists = load_cards(m.therapist_id for m in matches)
     hits = []
     for match in matches:
         therapist = therapists[match.therapist_id]
@@ -264,6 +258,20 @@ def _browse_offer_counts(listing: nearby.ListingFilter) -> OfferCounts:
     return offer_counts
 
 
+def _modality_masks(ids: list[int]) -> dict[int, int]:
+    """The search bits of each of these therapists' modalities, in the order of `ids`."""
+    masks = dict.fromkeys(ids, 0)
+    if ids:
+        bits = db.session.execute(
+            select(therapist_modalities.c.therapist_id, Modality.search_bit)
+            .join(Modality, Modality.id == therapist_modalities.c.modality_id)
+            .where(therapist_modalities.c.therapist_id.in_(ids))
+        )
+        for therapist_id, bit in bits:
+            masks[therapist_id] |= 1 << bit
+    return masks
+
+
 def _browse(
     params: SearchParams, vocabulary: Vocabulary, listing: nearby.ListingFilter, notices: list[str]
 ) -> SearchResults:
@@ -279,11 +287,8 @@ def _browse(
             {**listing.values, "size": PAGE_SIZE, "skip": (page - 1) * PAGE_SIZE},
         )
     )
-    therapists = _therapists_by_id(ids, selectinload(Therapist.locations), selectinload(Therapist.modalities))
-    hits = [
-        Hit(therapists[i], tuple(term for m in therapists[i].modalities if (term := vocabulary.modality(m.slug))))
-        for i in ids
-    ]
+    therapists = load_cards(ids)
+    hits = [Hit(therapists[i], vocabulary.modalities_in(mask)) for i, mask in _modality_masks(ids).items()]
     _add_conditions(hits, vocabulary)
     counts = nearby.browse_counts(listing, vocabulary)
     offer_counts = _browse_offer_counts(listing)

@@ -75,7 +75,8 @@ def _offers(dialect: str) -> str:
 
 
 # SQLite's R*Tree gets planes for the offers too (0005 gave each modality's search bit a plane): a plane per
-# language bit, one for NMT training, one per session length, and one whose third coordinate is the price, so
+# language bit, one for NMT training, one per session length, one for mobile therapists (who may visit from
+# farther than the radius), and one whose third coordinate is the price, so
 # that a search with such a filter reads only the entries that meet it. Entry ids: SLOTS x the location id +
 # 1 + the plane. Lengths are planes 128 + minutes / 15 (at most 900 minutes: 188); prices above MAX_PRICE_AXIS
 # lie at its end (no search asks for more than 10,000).
@@ -83,6 +84,7 @@ SLOTS = 256
 LANGUAGE_PLANES = 64
 NMT_PLANE = 127
 SESSION_LENGTH_PLANES = 128
+MOBILE_PLANE = 189
 PRICE_PLANE = 190
 MAX_PRICE_AXIS = 20_000
 _SESSION_LENGTH_STEPS = "[" + ", ".join(str(n) for n in range(1, 61)) + "]"
@@ -120,6 +122,7 @@ def _sqlite_points_of(offered: str) -> str:
         entries(f"{LANGUAGE_PLANES} + b.search_bit",
                 " JOIN (SELECT DISTINCT search_bit FROM language_names) b ON (o.languages >> b.search_bit) & 1 = 1"),
         entries(str(NMT_PLANE), where="o.nmt_training"),
+        entries(str(MOBILE_PLANE), where="o.mobile"),
         entries(f"{SESSION_LENGTH_PLANES} + k.value",
                 f" JOIN json_each('{_SESSION_LENGTH_STEPS}') k ON (o.session_lengths >> k.value) & 1 = 1"),
         entries(str(PRICE_PLANE), where="o.price IS NOT NULL",

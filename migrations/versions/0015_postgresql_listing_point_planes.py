@@ -27,6 +27,7 @@ PLANE_SPACING = 1000
 LANGUAGE_PLANES = 64
 NMT_PLANE = 127
 SESSION_LENGTH_PLANES = 128
+MOBILE_PLANE = 189
 PRICE_PLANE = 190
 MAX_PRICE_AXIS = 20_000
 COLUMNS = ("location_id, therapist_id, latitude, longitude, accepting, mobile, service_radius_mi, modality_mask,"
@@ -60,6 +61,7 @@ def _planes_of(which: str) -> str:
         rows(f"({LANGUAGE_PLANES} + b.search_bit) * {PLANE_SPACING}",
              " JOIN (SELECT DISTINCT search_bit FROM language_names) b ON (p.languages >> b.search_bit) & 1 = 1"),
         rows(str(NMT_PLANE * PLANE_SPACING), where="p.nmt_training"),
+        rows(str(MOBILE_PLANE * PLANE_SPACING), where="p.mobile"),
         rows(f"({SESSION_LENGTH_PLANES} + k) * {PLANE_SPACING}",
              " JOIN generate_series(1, 60) AS k ON (p.session_lengths >> k) & 1 = 1"),
         rows(f"{PRICE_PLANE * PLANE_SPACING} + least(p.price, {MAX_PRICE_AXIS})", where="p.price IS NOT NULL"),
