@@ -84,8 +84,9 @@ def therapists():
     vocabulary = load_vocabulary()
     pains = pain_map()
     params, notices = parse_search_args(request.args, vocabulary, pains)
-    # Close spellings come from the bundled place data, whichever geocoder is configured.
-    found = find(params, vocabulary, current_app.extensions["geocoder"], offline_geocoder())
+    # Close spellings come from the bundled place data, whichever geocoder is configured. The answer shows no
+    # counts beside the total, so none are taken.
+    found = find(params, vocabulary, current_app.extensions["geocoder"], offline_geocoder(), counted=False)
     if not isinstance(found, Found):
         return _place_error(found)
     results, place = found.results, found.located.place if found.located else None

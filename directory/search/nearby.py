@@ -160,7 +160,8 @@ _SURELY_VISITS = (
 
 @functools.lru_cache(maxsize=256)
 def _census_sql(dialect: str, on_points: str, families: tuple[int, ...], home_visits: bool,
-                languages: tuple[offers.Language, ...]) -> TextClause:
+                languages: tuple[offers.Language, ...] | None) -> TextClause:
+    """The census; `families` and `languages` are what it counts beside the total (None: no offers)."""
     if home_visits:
         on_points = f"{on_points} AND {_SURELY_VISITS}"
     rows = (
@@ -172,7 +173,7 @@ def _census_sql(dialect: str, on_points: str, families: tuple[int, ...], home_vi
         dialect, "(:lat - rungs.dlat)", "(:lat + rungs.dlat)", "(:lon - rungs.dlon)", "(:lon + rungs.dlon)"
     )
     facets = "".join(f", count(CASE WHEN found.mask & {family} <> 0 THEN 1 END)" for family in families)
-    facets += "".join(f", {count}" for count in offers.count_sql("found", languages))
+    facets += "".join(f", {count}" for count in offers.count_sql("found", languages)) if languages is not None else ""
     # A therapist's points all hold the same offers.
     offered = ", ".join(f"max({column}) AS {column}" for column in offers.OFFERED_COLUMNS)
     return text(
@@ -211,11 +212,13 @@ class Census:
 
 
 def census_statement(
-    listing: ListingFilter, point: tuple[float, float], radius_km: float, wanted: int, vocabulary: Any
+    listing: ListingFilter, point: tuple[float, float], radius_km: float, wanted: int, vocabulary: Any,
+    counted: bool = True,
 ) -> Statement:
     """SQL counting therapists in the inscribed square (to the cap) and their modalities; when the count
     reaches the cap, the first rung of ladder(radius_km) whose inscribed square holds `wanted` therapists
-    and the therapists counted, and when it does not, the widest service radius of a published mobile therapist."""
+    and the therapists counted, and when it does not, the widest service radius of a published mobile therapist.
+    Without `counted`, nothing is counted beside the total."""
     lat, lon = point
     dlat, dlon = (half / _RUNG_RATIO**_LADDER_RUNGS for half in distances.inscribed_half_sides(lat, radius_km))
     # The half sides per mile of the widest service radius are the smallest per mile of any narrower one.
@@ -231,15 +234,18 @@ def census_statement(
         "ratio": _RUNG_RATIO, "rungs": _LADDER_RUNGS, "wanted": wanted, "cap": COUNT_CAP,
         "visit_dlat": visit_dlat, "visit_dlon": visit_dlon,
     }
-    sql = _census_sql(dialect(), listing.on_points, vocabulary.family_masks, listing.home_visits, offers.load_languages())
+    families, languages = (vocabulary.family_masks, offers.load_languages()) if counted else ((), None)
+    sql = _census_sql(dialect(), listing.on_points, families, listing.home_visits, languages)
     return Statement(sql, values)
 
 
 def take_census(
-    listing: ListingFilter, point: tuple[float, float], radius_km: float, wanted: int, vocabulary: Any
+    listing: ListingFilter, point: tuple[float, float], radius_km: float, wanted: int, vocabulary: Any,
+    counted: bool = True,
 ) -> Census:
-    """Count the therapists in the inscribed square (up to the cap) and pick the ladder rung for `wanted`."""
-    statement = census_statement(listing, point, radius_km, wanted, vocabulary)
+    """Count the therapists in the inscribed square (up to the cap) and pick the ladder rung for `wanted`;
+    with `counted`, count what they offer too."""
+    statement = census_statement(listing, point, radius_km, wanted, vocabulary, counted)
     # On PostgreSQL a bitmap scan collects the whole square before the LIMIT applies; a plain index scan
     # streams and stops there. The planner cannot tell (it has no statistics for points in a box).
     streamed = dialect() == "postgresql"
@@ -248,6 +254,8 @@ def take_census(
     found, rung, widest, visits, *counts = statement.run().one()
     if streamed:
         db.session.execute(text("RESET enable_bitmapscan"))
+    if not counted:
+        return Census(found, {}, rung, widest)
     families = len(vocabulary.family_masks)
     modality_counts = dict(zip((m.slug for m in vocabulary.modalities), counts[:families]))
     offer_counts = offers.counts_from(counts[families:], offers.load_languages())

@@ -172,17 +172,18 @@ def _page_bounds(total: int, page: int, notices: list[str]) -> tuple[int, int]:
 
 
 def search_therapists(
-    params: SearchParams, vocabulary: Vocabulary, point: tuple[float, float] | None = None
+    params: SearchParams, vocabulary: Vocabulary, point: tuple[float, float] | None = None, counted: bool = True
 ) -> SearchResults:
-    """Find published therapists around `point` (nearest first), else by state and name; counts stop at COUNT_CAP."""
+    """Find published therapists around `point` (nearest first), else by state and name; counts stop at COUNT_CAP.
+    Without `counted`, what the therapists found offer (therapies, offers) is left uncounted (empty)."""
     listing = listing_filter(params, vocabulary)
     notices: list[str] = []
     if point is None:
-        return _browse(params, vocabulary, listing, notices)
+        return _browse(params, vocabulary, listing, notices, counted)
 
     radius_km = distances.to_km(params.radius, params.unit)
     wanted = min(params.page, COUNT_CAP // PAGE_SIZE) * PAGE_SIZE
-    census, everyone = _within(listing, point, radius_km, wanted, vocabulary)
+    census, everyone = _within(listing, point, radius_km, wanted, vocabulary, counted)
     if everyone is None:
         total, counts, offer_counts = COUNT_CAP, census.modality_counts, census.offer_counts
         page, pages = _page_bounds(total, params.page, notices)
@@ -193,9 +194,7 @@ def search_therapists(
     else:
         matches = everyone
         total = len(matches)
-        counts = nearby.count_by_family((m.modality_mask for m in matches), vocabulary)
-        offer_counts = offers.tally((m.offered for m in matches), offers.load_languages())
-        offer_counts.home_visits = sum(m.covers for m in matches)
+        counts, offer_counts = _count_matches(matches, vocabulary) if counted else ({}, OfferCounts())
         page, pages = _page_bounds(total, params.page, notices)
     start = (page - 1) * PAGE_SIZE
     hits = _hits(matches[start : start + PAGE_SIZE], params.unit, vocabulary)
@@ -208,11 +207,19 @@ def search_therapists(
     return SearchResults(hits, total, page, pages, counts, elsewhere, notices, census.capped, offer_counts)
 
 
+def _count_matches(matches: list[Match], vocabulary: Vocabulary) -> tuple[dict[str, int], OfferCounts]:
+    """What the therapists matched offer: each therapy (or a lineage of it), and each offer."""
+    offer_counts = offers.tally((m.offered for m in matches), offers.load_languages())
+    offer_counts.home_visits = sum(m.covers for m in matches)
+    return nearby.count_by_family((m.modality_mask for m in matches), vocabulary), offer_counts
+
+
 def _within(
-    listing: nearby.ListingFilter, point: tuple[float, float], radius_km: float, wanted: int, vocabulary: Vocabulary
+    listing: nearby.ListingFilter, point: tuple[float, float], radius_km: float, wanted: int, vocabulary: Vocabulary,
+    counted: bool = True,
 ) -> tuple[nearby.Census, list[Match] | None]:
     """The census of the circle and, unless it holds COUNT_CAP or more (None then), everyone in it."""
-    census = nearby.take_census(listing, point, radius_km, wanted, vocabulary)
+    census = nearby.take_census(listing, point, radius_km, wanted, vocabulary, counted)
     if census.capped:
         return census, None
     return census, nearby.everyone_within(listing, point, radius_km, census.widest_visit_mi)
@@ -235,7 +242,7 @@ def count_therapists(params: SearchParams, vocabulary: Vocabulary, point: tuple[
     listing = listing_filter(params, vocabulary)
     if point is None:
         return _browse_total(listing)
-    _, everyone = _within(listing, point, distances.to_km(params.radius, params.unit), PAGE_SIZE, vocabulary)
+    _, everyone = _within(listing, point, distances.to_km(params.radius, params.unit), PAGE_SIZE, vocabulary, False)
     return COUNT_CAP if everyone is None else len(everyone)
 
 
@@ -273,7 +280,7 @@ def _modality_masks(ids: list[int]) -> dict[int, int]:
 
 
 def _browse(
-    params: SearchParams, vocabulary: Vocabulary, listing: nearby.ListingFilter, notices: list[str]
+    params: SearchParams, vocabulary: Vocabulary, listing: nearby.ListingFilter, notices: list[str], counted: bool
 ) -> SearchResults:
     total = _browse_total(listing)
     page, pages = _page_bounds(total, params.page, notices)
@@ -290,8 +297,7 @@ def _browse(
     therapists = load_cards(ids)
     hits = [Hit(therapists[i], vocabulary.modalities_in(mask)) for i, mask in _modality_masks(ids).items()]
     _add_conditions(hits, vocabulary)
-    counts = nearby.browse_counts(listing, vocabulary)
-    offer_counts = _browse_offer_counts(listing)
+    counts, offer_counts = (nearby.browse_counts(listing, vocabulary), _browse_offer_counts(listing)) if counted else ({}, OfferCounts())
     return SearchResults(hits, total, page, pages, counts, [], notices, total >= COUNT_CAP, offer_counts)
 
 
@@ -304,12 +310,13 @@ class Found:
 
 
 def find(params: SearchParams, vocabulary: Vocabulary, geocoder: Any,
-         suggester: Suggester | None = None) -> Found | PlaceFailure:
+         suggester: Suggester | None = None, counted: bool = True) -> Found | PlaceFailure:
     """The one search entry point: locate `params.near` with `geocoder` (if given), then search around it;
-    a place that cannot be located is answered with why (NotFound, Ambiguous, WholeState or GeocoderDown)."""
+    a place that cannot be located is answered with why (NotFound, Ambiguous, WholeState or GeocoderDown).
+    Without `counted`, the results carry no counts beside the total (an answer that shows none)."""
     if not params.near:
-        return Found(search_therapists(params, vocabulary))
+        return Found(search_therapists(params, vocabulary, counted=counted))
     located = locate(geocoder, params.near, suggester)
     if not isinstance(located, Located):
         return located
-    return Found(search_therapists(params, vocabulary, located.place.point), located)
+    return Found(search_therapists(params, vocabulary, located.place.point, counted), located)

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from directory.extensions import db
 from directory.geo.distances import inscribed_box, to_km
 from directory.listings.rules import SESSION_LENGTH_CHOICES
-from directory.search.offers import PRICE_CHOICES, load_languages
+from directory.search.offers import PRICE_CHOICES, OfferCounts, load_languages
 from directory.search.params import SearchParams, parse_search_args
 from directory.search.services import COUNT_CAP, PAGE_SIZE, search_therapists
 from directory.search.vocabulary import load_vocabulary
@@ -229,6 +229,26 @@ def test_counts_past_the_cap_are_those_of_the_therapists_counted(make_therapist)
     # Home visits past the cap count those sure to reach the place (their point inside the square their service
     # circle holds), so at most as many as truly do.
     assert 0 < counts["home_visits"] <= expected["home_visits"]
+
+
+def test_a_search_without_counts_finds_the_same_page(make_therapist):
+    """The API's search (no counts beside the total) lists what the page's search lists, capped or not, around a
+    place or not, and counts nothing."""
+    rng = random.Random(31)
+    for i in range(COUNT_CAP + 30):
+        make_therapist(at=point_at(rng.uniform(0, 8) if i < COUNT_CAP else rng.uniform(30, 60), rng.uniform(0, 360)),
+                       modalities=("swedish",) if i % 2 else ("thai",), commit=False, **offers_listing(rng, i))
+    db.session.commit()
+    cases = [(ST_PETE, {}), (ST_PETE, {"page": 3}), (ST_PETE, {"modalities": ("thai",), "max_price": 120}),
+             (point_at(45), {"radius": 10}), (None, {"languages": ("spanish",)})]
+    for point, filters in cases:
+        params = SearchParams(**filters)
+        counted = search_therapists(params, load_vocabulary(), point)
+        uncounted = search_therapists(params, load_vocabulary(), point, counted=False)
+        assert [h.therapist.id for h in uncounted.hits] == [h.therapist.id for h in counted.hits], filters
+        assert (uncounted.total, uncounted.capped, uncounted.pages) == (counted.total, counted.capped, counted.pages)
+        assert any(counted.modality_counts.values()) and not uncounted.modality_counts
+        assert uncounted.offer_counts == OfferCounts() != counted.offer_counts
 
 
 class TestParseOffers:
