@@ -333,6 +333,8 @@ def test_a_failed_save_focuses_a_summary_of_the_actual_errors_whose_links_show_e
     page.get_by_role("button", name="Save checklist").click()
     summary = page.locator("#form-errors")
     summary.wait_for()
+    # The deferred script focuses it once the page is parsed, after the summary is in the document.
+    page.wait_for_load_state("domcontentloaded")
     assert page.evaluate("document.activeElement.id") == "form-errors"
     assert summary.evaluate(IN_VIEW)
     text = summary.inner_text()
