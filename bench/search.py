@@ -43,7 +43,6 @@ from directory.search.params import SearchParams  # noqa: E402
 from directory.search.services import PAGE_SIZE, listing_filter, search_therapists  # noqa: E402
 from directory.search.vocabulary import load_vocabulary  # noqa: E402
 from directory.seeding import read_seed  # noqa: E402
-from directory.therapists.models import LanguageName  # noqa: E402
 from bench.pages import (  # noqa: E402
     APP_PORT,
     SEEDED,
@@ -231,8 +230,7 @@ def settle(url: str) -> None:
             # The language names first, so that the listing points are built with their languages at once
             # (filling them in afterwards rewrites every point).
             flask_migrate.upgrade(revision=LANGUAGE_NAMES_REVISION)
-            names = offers.quoted_names(offers.languages_in(str(app.config["SEEDS_DIR"])))
-            db.session.add_all(LanguageName(name=name, search_bit=bit) for name, bit in names.items())
+            offers.sync_language_names(offers.languages_in(str(app.config["SEEDS_DIR"])))
             db.session.commit()
         flask_migrate.upgrade()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

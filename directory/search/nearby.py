@@ -30,8 +30,8 @@ PUBLISHED = ListingStatus.PUBLISHED.value
 # The planes of the listing points (migrations 0005 and 0014; on PostgreSQL, 0015): every location has an
 # entry on the plane of any modality, and one on the plane of each modality's search bit, each language's
 # search bit (from LANGUAGE_PLANES), NMT training, each session length (SESSION_LENGTH_PLANES + minutes / 15),
-# home visits (MOBILE_PLANE) and its price (on PRICE_PLANE, shifted by the price) that it offers. Planes lie PLANE_SPACING apart in the
-# index's third dimension, so that its nodes keep to one plane.
+# home visits (MOBILE_PLANE) and its price (on PRICE_PLANE, shifted by the price) that it offers. Planes lie
+# PLANE_SPACING apart in the index's third dimension, so that its nodes keep to one plane.
 ANY_MODALITY = -1
 LANGUAGE_PLANES = 64
 NMT_PLANE = 127
@@ -80,10 +80,10 @@ def dialect() -> str:
 def _points_in_box(dialect: str, south: str, north: str, west: str, east: str, planes: str = "plane") -> str:
     """FROM and WHERE reading listing points `p` inside a box through the spatial index; the edges are SQL.
 
-    SQLite's R*Tree has a third dimension, the planes, read from :plane_low to :plane_high (or the bounds
-    named by `planes`; see plane_range()); PostgreSQL's listing points have a plane column, indexed with the point (migration
-    0015). The listing filter's other conditions drop the entries a range of planes adds twice
-    or by the way, and the search keeps one point per therapist anyway.
+    The index's third dimension is the plane (SQLite's R*Tree; on PostgreSQL a column indexed with the point,
+    migration 0015), read from :plane_low to :plane_high, or the bounds named by `planes` (see plane_range()).
+    The listing filter's other conditions drop the entries a range of planes adds twice or by the way, and the
+    search keeps one point per therapist anyway.
     """
     if dialect == "sqlite":
         # Overlap rather than containment: the R*Tree rounds coordinates to 32-bit floats outwards.
@@ -165,8 +165,7 @@ def _census_sql(dialect: str, on_points: str, families: tuple[int, ...], home_vi
     if home_visits:
         on_points = f"{on_points} AND {_SURELY_VISITS}"
     rows = (
-        "SELECT p.therapist_id, p.modality_mask, p.price, p.languages, p.session_lengths,"
-        f" CASE WHEN p.nmt_training THEN 1 ELSE 0 END AS nmt_training, CASE WHEN {_SURELY_VISITS} THEN 1 ELSE 0 END AS visits"
+        f"SELECT p.therapist_id, p.modality_mask, {offers.POINT_OFFERS}, CASE WHEN {_SURELY_VISITS} THEN 1 ELSE 0 END AS visits"
         f" {_points_in_named_box(dialect, 'square')}{_and(on_points)} LIMIT :rows"
     )
     rung_square = _points_in_box(
@@ -174,8 +173,6 @@ def _census_sql(dialect: str, on_points: str, families: tuple[int, ...], home_vi
     )
     facets = "".join(f", count(CASE WHEN found.mask & {family} <> 0 THEN 1 END)" for family in families)
     facets += "".join(f", {count}" for count in offers.count_sql("found", languages)) if languages is not None else ""
-    # A therapist's points all hold the same offers.
-    offered = ", ".join(f"max({column}) AS {column}" for column in offers.OFFERED_COLUMNS)
     return text(
         "WITH RECURSIVE rungs(step, dlat, dlon) AS ("
         " SELECT 0, :dlat, :dlon"
@@ -183,7 +180,8 @@ def _census_sql(dialect: str, on_points: str, families: tuple[int, ...], home_vi
         " SELECT step + 1, dlat * :ratio, dlon * :ratio FROM rungs"
         f" WHERE step < :rungs AND (SELECT count(DISTINCT p.therapist_id) {rung_square}{_and(on_points)}) < :wanted"
         "), found AS ("
-        f" SELECT therapist_id, max(modality_mask) AS mask, {offered}, max(visits) AS visits FROM ({rows}) AS census_rows"
+        f" SELECT therapist_id, max(modality_mask) AS mask, {offers.therapist_offers('census_rows')}, max(visits) AS visits"
+        f" FROM ({rows}) AS census_rows"
         " GROUP BY therapist_id"
         ") SELECT count(*),"
         " CASE WHEN count(*) >= :cap THEN (SELECT max(step) FROM rungs) END,"
@@ -215,10 +213,10 @@ def census_statement(
     listing: ListingFilter, point: tuple[float, float], radius_km: float, wanted: int, vocabulary: Any,
     counted: bool = True,
 ) -> Statement:
-    """SQL counting therapists in the inscribed square (to the cap) and their modalities; when the count
-    reaches the cap, the first rung of ladder(radius_km) whose inscribed square holds `wanted` therapists
-    and the therapists counted, and when it does not, the widest service radius of a published mobile therapist.
-    Without `counted`, nothing is counted beside the total."""
+    """SQL counting therapists in the inscribed square (to the cap), those sure to visit the place, and what
+    they offer (therapies and offers; without `counted`, nothing beside the total); when the count reaches
+    the cap, the first rung of ladder(radius_km) whose inscribed square holds `wanted` therapists, and when
+    it does not, the widest service radius of a published mobile therapist."""
     lat, lon = point
     dlat, dlon = (half / _RUNG_RATIO**_LADDER_RUNGS for half in distances.inscribed_half_sides(lat, radius_km))
     # The half sides per mile of the widest service radius are the smallest per mile of any narrower one.

@@ -120,7 +120,15 @@ class Offered(NamedTuple):
 
 
 # The listing point columns that make an Offered, in its order.
-OFFERED_COLUMNS = ("price", "languages", "session_lengths", "nmt_training")
+OFFERED_COLUMNS = Offered._fields
+# Those columns of a listing point `p` as the counts read them: NMT training as 1 or 0 (PostgreSQL's is a boolean).
+POINT_OFFERS = "p.price, p.languages, p.session_lengths, CASE WHEN p.nmt_training THEN 1 ELSE 0 END AS nmt_training"
+
+
+def therapist_offers(rows: str) -> str:
+    """SQL aggregates giving each therapist's offers from `rows` of their points read with POINT_OFFERS (grouped by
+    therapist; a therapist's points all hold the same offers)."""
+    return ", ".join(f"max({rows}.{column}) AS {column}" for column in OFFERED_COLUMNS)
 
 
 @dataclass
@@ -136,8 +144,8 @@ class OfferCounts:
 
 
 def count_sql(found: str, languages: Iterable[Language]) -> list[str]:
-    """SQL aggregates over rows `found` with the OFFERED_COLUMNS (nmt_training as 1 or 0), one per count, in the
-    order of counts_from()."""
+    """SQL aggregates over rows `found`, one per therapist as therapist_offers() gives them, one aggregate per
+    count, in the order of counts_from()."""
     has = "{0}.{1} & {2} <> 0"
     return [
         *(f"count(CASE WHEN {found}.price <= {ceiling} THEN 1 END)" for ceiling in PRICE_CHOICES),

@@ -249,11 +249,13 @@ def count_therapists(params: SearchParams, vocabulary: Vocabulary, point: tuple[
 def _browse_offer_counts(listing: nearby.ListingFilter) -> OfferCounts:
     """What the first COUNT_CAP therapists matching `listing` offer (home visits: the mobile ones)."""
     languages = offers.load_languages()
-    offered = ", ".join(f"max(p.{column}) AS {column}" for column in offers.OFFERED_COLUMNS[:-1])
+    points = (
+        f"SELECT p.therapist_id, {offers.POINT_OFFERS}, CASE WHEN p.mobile THEN 1 ELSE 0 END AS mobile"
+        f" {nearby.points_of(nearby.dialect(), f'IN ({_first_found(listing)})')}"
+    )
     found = (
-        f"SELECT p.therapist_id, {offered}, max(CASE WHEN p.nmt_training THEN 1 ELSE 0 END) AS nmt_training,"
-        f" max(CASE WHEN p.mobile THEN 1 ELSE 0 END) AS mobile"
-        f" {nearby.points_of(nearby.dialect(), f'IN ({_first_found(listing)})')} GROUP BY p.therapist_id"
+        f"SELECT therapist_id, {offers.therapist_offers('point_rows')}, max(point_rows.mobile) AS mobile"
+        f" FROM ({points}) AS point_rows GROUP BY therapist_id"
     )
     counts = db.session.execute(
         text(f"SELECT {', '.join(offers.count_sql('found', languages))}, count(CASE WHEN found.mobile = 1 THEN 1 END)"

@@ -1,6 +1,4 @@
 """Home page and search results."""
-from urllib.parse import urlencode
-
 from flask import Blueprint, current_app, render_template, request
 
 from directory.geo.geocoders import offline_geocoder
@@ -10,6 +8,7 @@ from directory.search.regions import pain_map
 from directory.search.params import SearchParams, parse_search_args
 from directory.search.services import PAGE_SIZE, Found, find
 from directory.search.vocabulary import load_vocabulary
+from directory.templating import query_string
 
 bp = Blueprint("search", __name__)
 
@@ -47,5 +46,5 @@ def results():
         active=active_filters(params, vocabulary),
         relaxations=relaxations(params, vocabulary, found) if found else [],
         # Result links carry the search, so that a profile can lead back to it.
-        search_query=urlencode(params.query_args(), doseq=True),
+        search_query=query_string(params.query_args()),
     )

@@ -155,13 +155,16 @@ def _sqlite_language_name_trigger(event: str, names: tuple[str, ...]) -> str:
     END"""
 
 
+# Migration 0005's triggers, which this one writes again, and the ones it adds.
+SQLITE_TRIGGERS_OF_0005 = ("listing_points_search_bit_update", "listing_points_modality_delete",
+                           "listing_points_modality_update", "listing_points_modality_insert",
+                           "listing_points_therapist_update", "listing_points_location_delete",
+                           "listing_points_location_update", "listing_points_location_insert")
 SQLITE_TRIGGERS = ("listing_points_language_name_insert", "listing_points_language_name_update",
-                   "listing_points_language_name_delete", "listing_points_search_bit_update", "listing_points_modality_delete", "listing_points_modality_update",
-                   "listing_points_modality_insert", "listing_points_therapist_update", "listing_points_location_delete",
-                   "listing_points_location_update", "listing_points_location_insert")
+                   "listing_points_language_name_delete", *SQLITE_TRIGGERS_OF_0005)
 
 SQLITE_UPGRADE = [
-    *(f"DROP TRIGGER {trigger}" for trigger in SQLITE_TRIGGERS[3:]),
+    *(f"DROP TRIGGER {trigger}" for trigger in SQLITE_TRIGGERS_OF_0005),
     "DROP TABLE listing_points",
     "CREATE VIRTUAL TABLE listing_points USING rtree(id, min_lat, max_lat, min_lon, max_lon, min_plane, max_plane,"
     " +therapist_id, +location_id, +latitude, +longitude, +accepting, +mobile, +service_radius_mi, +modality_mask,"
